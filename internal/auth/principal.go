@@ -1,0 +1,135 @@
+// Package auth holds Qihang's identity primitives: the roles of DESIGN.md, the
+// Principal a request acts for, short-lived signed access tokens, password
+// hashing and the gRPC interceptor that authenticates every call.
+//
+// Object-level checks live in each service; this package only says who the
+// caller is. A Principal's zero value is anonymous and may do nothing that
+// needs a role, so a forgotten check fails closed.
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
+)
+
+// Role is what an account may do. The string values appear in tokens and in
+// the audit log.
+type Role string
+
+// The roles.
+const (
+	RoleBureauAdmin      Role = "bureau_admin"
+	RoleDistrictOfficer  Role = "district_officer"
+	RoleAssociationAdmin Role = "association_admin"
+	RoleFirmUser         Role = "firm_user"
+	RoleExpert           Role = "expert"
+	// RoleAnonymous is the role of a caller without a token.
+	RoleAnonymous Role = ""
+	// RoleSystem acts for the launcher itself (demo data); never in a token.
+	RoleSystem Role = "system"
+)
+
+const systemActorID = "system"
+
+// Roles lists the roles an account can have.
+var Roles = []Role{RoleBureauAdmin, RoleDistrictOfficer, RoleAssociationAdmin, RoleFirmUser, RoleExpert}
+
+var roleProto = map[Role]commonv1.Role{
+	RoleBureauAdmin:      commonv1.Role_ROLE_BUREAU_ADMIN,
+	RoleDistrictOfficer:  commonv1.Role_ROLE_DISTRICT_OFFICER,
+	RoleAssociationAdmin: commonv1.Role_ROLE_ASSOCIATION_ADMIN,
+	RoleFirmUser:         commonv1.Role_ROLE_FIRM_USER,
+	RoleExpert:           commonv1.Role_ROLE_EXPERT,
+}
+
+// Proto returns the contract's enum for r (UNSPECIFIED for anonymous/system).
+func (r Role) Proto() commonv1.Role { return roleProto[r] }
+
+// RoleFromProto converts the contract's enum; ok is false for UNSPECIFIED and
+// unknown values.
+func RoleFromProto(p commonv1.Role) (Role, bool) {
+	for r, v := range roleProto {
+		if v == p {
+			return r, true
+		}
+	}
+	return RoleAnonymous, false
+}
+
+// Valid reports whether r is one of the account roles.
+func (r Role) Valid() bool {
+	_, ok := roleProto[r]
+	return ok
+}
+
+// Principal is who a request acts for. Scope fields are set according to the
+// role: District for district officers, AssociationID for association admins,
+// FirmID for firm users, ExpertID for experts.
+type Principal struct {
+	AccountID     string
+	Username      string
+	Role          Role
+	District      commonv1.District
+	AssociationID string
+	FirmID        string
+	ExpertID      string
+}
+
+// Anonymous reports whether p carries no account.
+func (p Principal) Anonymous() bool { return p.AccountID == "" || p.Role == RoleAnonymous }
+
+// Is reports whether p has role r.
+func (p Principal) Is(r Role) bool { return !p.Anonymous() && p.Role == r }
+
+// String is for logs: "bureau_admin:admin".
+func (p Principal) String() string {
+	if p.Anonymous() {
+		return "anonymous"
+	}
+	return fmt.Sprintf("%s:%s", p.Role, p.Username)
+}
+
+// System is the principal of the launcher's own writes (demo data, migrations).
+func System() Principal {
+	return Principal{AccountID: systemActorID, Username: systemActorID, Role: RoleSystem}
+}
+
+// CheckScope returns an error when p's role lacks the scope field it needs.
+// Tokens are issued only for consistent accounts; this guards against a
+// malformed token or account record.
+func (p Principal) CheckScope() error {
+	switch p.Role {
+	case RoleDistrictOfficer:
+		if p.District == commonv1.District_DISTRICT_UNSPECIFIED {
+			return fmt.Errorf("district officer %q has no district", p.Username)
+		}
+	case RoleAssociationAdmin:
+		if p.AssociationID == "" {
+			return fmt.Errorf("association admin %q has no association", p.Username)
+		}
+	case RoleFirmUser:
+		if p.FirmID == "" {
+			return fmt.Errorf("firm user %q has no firm", p.Username)
+		}
+	case RoleExpert:
+		if p.ExpertID == "" {
+			return fmt.Errorf("expert %q has no expert profile", p.Username)
+		}
+	}
+	return nil
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal of ctx; anonymous when none.
+func FromContext(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
+}

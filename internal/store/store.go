@@ -1,0 +1,225 @@
+// Package store opens Qihang's MongoDB: a real server when a URI is given,
+// otherwise an embedded FerretDB (SQLite backend) started in-process.
+//
+// The embedded server does not apply updates atomically across connections
+// (DESIGN.md: 200 concurrent $inc through a pooled client ended at 8), so in
+// embedded mode every write goes through a client with a single connection
+// and reads use a pool. Against MongoDB one pooled client does both.
+//
+// This is the only package besides the services' store adapters that imports
+// the MongoDB driver.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// Config says where the data lives.
+type Config struct {
+	// MongoURI selects a MongoDB server; empty starts the embedded FerretDB.
+	MongoURI string
+	// DataDir holds the embedded database files (ignored with MongoURI).
+	DataDir string
+	// Logger receives the embedded server's warnings.
+	Logger *slog.Logger
+}
+
+// Store holds the clients of one MongoDB deployment.
+type Store struct {
+	write    *mongo.Client
+	read     *mongo.Client
+	uri      string
+	embedded bool
+	stop     func()
+}
+
+// Database is one service's database: Write for every mutation, Read for
+// queries. They are the same handle against MongoDB.
+type Database struct {
+	Write *mongo.Database
+	Read  *mongo.Database
+}
+
+// Collection returns the named collection's write and read handles.
+func (d Database) Collection(name string) Collection {
+	return Collection{Write: d.Write.Collection(name), Read: d.Read.Collection(name)}
+}
+
+// Collection is one collection's write and read handles.
+type Collection struct {
+	Write *mongo.Collection
+	Read  *mongo.Collection
+}
+
+// Open connects to MongoDB or starts the embedded server, and checks that it
+// answers.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Store{uri: cfg.MongoURI, stop: func() {}}
+	if s.uri == "" {
+		if err := s.startEmbedded(cfg.DataDir, logger); err != nil {
+			return nil, err
+		}
+	}
+	base := options.Client().ApplyURI(s.uri).
+		SetAppName("qihang").
+		SetConnectTimeout(10 * time.Second).
+		SetServerSelectionTimeout(15 * time.Second)
+	var err error
+	if s.embedded {
+		s.write, err = mongo.Connect(options.Client().ApplyURI(s.uri).SetAppName("qihang-writer").
+			SetMaxPoolSize(1).SetMinPoolSize(1).SetServerSelectionTimeout(15 * time.Second))
+		if err == nil {
+			s.read, err = mongo.Connect(base.SetMaxPoolSize(16))
+		}
+	} else {
+		s.write, err = mongo.Connect(base)
+		s.read = s.write
+	}
+	if err != nil {
+		s.Close(context.Background())
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) startEmbedded(dataDir string, logger *slog.Logger) error {
+	if dataDir == "" {
+		return errors.New("store: a data directory is required for the embedded database")
+	}
+	dir, err := filepath.Abs(filepath.Join(dataDir, "db"))
+	if err != nil {
+		return fmt.Errorf("store: data dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("store: create %s: %w", dir, err)
+	}
+	// FerretDB reports every closed client connection as a warning; only its
+	// errors are worth our log.
+	fl := slog.New(&levelFloor{Handler: logger.Handler(), min: slog.LevelError})
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    fl,
+	})
+	if err != nil {
+		return fmt.Errorf("store: embedded database: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(ctx)
+	}()
+	s.uri = f.MongoDBURI()
+	s.embedded = true
+	s.stop = func() {
+		cancel()
+		<-done
+	}
+	return nil
+}
+
+// Database returns the named database.
+func (s *Store) Database(name string) Database {
+	return Database{Write: s.write.Database(name), Read: s.read.Database(name)}
+}
+
+// Embedded reports whether the store runs the in-process FerretDB.
+func (s *Store) Embedded() bool { return s.embedded }
+
+// URI returns the connection string (of the embedded server when embedded).
+func (s *Store) URI() string { return s.uri }
+
+// Ping checks both clients reach the server.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, c := range []*mongo.Client{s.write, s.read} {
+		if err := c.Ping(ctx, readpref.Primary()); err != nil {
+			return fmt.Errorf("store: ping: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close disconnects and stops the embedded server.
+func (s *Store) Close(ctx context.Context) {
+	if s.read != nil && s.read != s.write {
+		_ = s.read.Disconnect(ctx)
+	}
+	if s.write != nil {
+		_ = s.write.Disconnect(ctx)
+	}
+	s.stop()
+}
+
+// IsDuplicateKey reports whether err is a unique-index violation. FerretDB
+// reports one caused by an update as an InternalError (code 1) saying
+// "UNIQUE constraint failed" instead of code 11000, so messages are checked
+// too.
+func IsDuplicateKey(err error) bool {
+	if err == nil {
+		return false
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	var we mongo.WriteException
+	if errors.As(err, &we) {
+		for _, e := range we.WriteErrors {
+			if duplicateMessage(e.Message) {
+				return true
+			}
+		}
+	}
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && duplicateMessage(ce.Message) {
+		return true
+	}
+	return false
+}
+
+func duplicateMessage(m string) bool {
+	m = strings.ToLower(m)
+	return strings.Contains(m, "duplicate key") || strings.Contains(m, "unique constraint failed")
+}
+
+// IsNotFound reports whether err is the driver's "no documents" error.
+func IsNotFound(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }
+
+// levelFloor drops records below min.
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h *levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h *levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return &levelFloor{Handler: h.Handler.WithAttrs(a), min: h.min}
+}
+
+func (h *levelFloor) WithGroup(n string) slog.Handler {
+	return &levelFloor{Handler: h.Handler.WithGroup(n), min: h.min}
+}
