@@ -48,6 +48,10 @@ type Options struct {
 	// ShutdownTimeout is how long a graceful stop may take before in-flight
 	// calls are cut (default 15s).
 	ShutdownTimeout time.Duration
+	// Probe, when set, is called every ProbeInterval (default 5s); health
+	// reports NOT_SERVING while it fails (for example, the store is down).
+	Probe         func(context.Context) error
+	ProbeInterval time.Duration
 }
 
 func (o *Options) defaults() {
@@ -68,6 +72,9 @@ func (o *Options) defaults() {
 	}
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 15 * time.Second
+	}
+	if o.ProbeInterval == 0 {
+		o.ProbeInterval = 5 * time.Second
 	}
 }
 
@@ -131,11 +138,17 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	s.SetServing(true)
 	errc := make(chan error, 1)
 	go func() { errc <- s.grpc.Serve(lis) }()
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	defer stopProbe()
+	if s.opts.Probe != nil {
+		go s.probe(probeCtx)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("grpc serve: %w", err)
 	case <-ctx.Done():
 	}
+	stopProbe()
 	s.opts.Logger.Info("grpc server draining", "addr", lis.Addr().String(), "timeout", s.opts.ShutdownTimeout)
 	s.SetServing(false)
 	s.health.Shutdown()
@@ -155,6 +168,35 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		return fmt.Errorf("grpc serve: %w", err)
 	}
 	return nil
+}
+
+// probe keeps health in step with the Probe until ctx ends.
+func (s *Server) probe(ctx context.Context) {
+	t := time.NewTicker(s.opts.ProbeInterval)
+	defer t.Stop()
+	healthy := true
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, s.opts.ProbeInterval)
+		err := s.opts.Probe(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if ok := err == nil; ok != healthy {
+			healthy = ok
+			if ok {
+				s.opts.Logger.Info("readiness probe recovered")
+			} else {
+				s.opts.Logger.Warn("readiness probe failed; reporting NOT_SERVING", "error", err)
+			}
+			s.SetServing(ok)
+		}
+	}
 }
 
 func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {

@@ -1,0 +1,215 @@
+// Package launcher runs all of Qihang in one process: the embedded store (or
+// a MongoDB), every implemented service on one gRPC listener, and the HTTP
+// gateway in front of it, with demo data on first start. It is the
+// composition root of `go run ./deploy/local`; tests start it too, so the
+// end-to-end suite exercises exactly what people run.
+package launcher
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/qihang-hz/qihang/deploy/local/demo"
+	"github.com/qihang-hz/qihang/gateway"
+	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/config"
+	"github.com/qihang-hz/qihang/internal/grpcserver"
+	"github.com/qihang-hz/qihang/internal/store"
+	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
+)
+
+// Config is the launcher's configuration.
+type Config struct {
+	HTTPAddr        string        `flag:"http-addr" env:"QIHANG_HTTP_ADDR" usage:"HTTP gateway listen address"`
+	GRPCAddr        string        `flag:"grpc-addr" env:"QIHANG_GRPC_ADDR" usage:"gRPC listen address of the services"`
+	DataDir         string        `flag:"data-dir" env:"QIHANG_DATA_DIR" usage:"directory for the embedded database and the token signing key"`
+	MongoURI        string        `flag:"mongo-uri" env:"QIHANG_MONGO_URI" secret:"true" usage:"MongoDB URI; empty runs the embedded FerretDB in the data directory"`
+	DemoData        bool          `flag:"demo-data" env:"QIHANG_DEMO_DATA" usage:"load sample associations, firms and accounts on first start"`
+	DemoPassword    string        `flag:"demo-password" env:"QIHANG_DEMO_PASSWORD" secret:"true" usage:"password of the demo accounts"`
+	AdminPassword   string        `flag:"bootstrap-admin-password" env:"QIHANG_BOOTSTRAP_ADMIN_PASSWORD" secret:"true" usage:"create the bureau admin account \"admin\" with this password if it does not exist (for installs without demo data)"`
+	TokenTTL        time.Duration `flag:"token-ttl" env:"QIHANG_TOKEN_TTL" usage:"lifetime of access tokens"`
+	LogLevel        string        `flag:"log-level" env:"QIHANG_LOG_LEVEL" usage:"debug, info, warn or error"`
+	GRPCReflection  bool          `flag:"grpc-reflection" env:"QIHANG_GRPC_REFLECTION" usage:"serve gRPC reflection"`
+	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"QIHANG_SHUTDOWN_TIMEOUT" usage:"how long in-flight requests may take to finish on stop"`
+}
+
+// Defaults returns the configuration of a laptop install.
+func Defaults() Config {
+	return Config{
+		HTTPAddr:        "127.0.0.1:8080",
+		GRPCAddr:        "127.0.0.1:9090",
+		DataDir:         "./data",
+		DemoData:        true,
+		DemoPassword:    "qihang-demo",
+		TokenTTL:        time.Hour,
+		LogLevel:        "info",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.HTTPAddr == "" || c.GRPCAddr == "" {
+		errs = append(errs, errors.New("--http-addr and --grpc-addr are required"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is required"))
+	}
+	if c.DemoData && len(c.DemoPassword) < 10 {
+		errs = append(errs, errors.New("--demo-password must have at least 10 characters"))
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		errs = append(errs, errors.New("--bootstrap-admin-password must have at least 10 characters"))
+	}
+	if c.TokenTTL < time.Minute || c.TokenTTL > 24*time.Hour {
+		errs = append(errs, errors.New("--token-ttl must be between 1m and 24h"))
+	}
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseLevel reads a log level name.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// Addrs are the addresses the launcher listens on once it is ready.
+type Addrs struct {
+	HTTP string
+	GRPC string
+}
+
+// Run starts everything and blocks until ctx is done, then stops gracefully.
+// ready, when set, is called once both listeners accept connections.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)) error {
+	logger.Info("starting Qihang (local)", config.Attrs(&cfg)...)
+
+	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	st, err := store.Open(openCtx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	if st.Embedded() {
+		logger.Info("embedded database started", "dir", filepath.Join(cfg.DataDir, "db"))
+	}
+
+	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.DataDir, "token-signing.key"))
+	if err != nil {
+		return err
+	}
+	issuer := auth.NewIssuer(key, cfg.TokenTTL)
+	verifier := auth.NewVerifier(key.Public().(ed25519.PublicKey))
+
+	profiles, err := profilesserver.New(openCtx, st.Database(profilesserver.DatabaseName), issuer, logger)
+	if err != nil {
+		return err
+	}
+	if cfg.AdminPassword != "" {
+		if err := profilesserver.BootstrapAdmin(openCtx, profiles.App, cfg.AdminPassword, logger); err != nil {
+			return err
+		}
+	}
+	if cfg.DemoData {
+		sum, err := demo.Load(openCtx, profiles.App, cfg.DemoPassword, logger)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		logDemo(logger, sum)
+	}
+
+	srv, err := grpcserver.New(grpcserver.Options{
+		Logger:          logger,
+		Authenticator:   auth.NewAuthenticator(verifier, profilesserver.PublicMethods()...),
+		Reflection:      cfg.GRPCReflection,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Probe:           st.Ping,
+	})
+	if err != nil {
+		return err
+	}
+	profiles.Register(srv.GRPC())
+
+	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return fmt.Errorf("listen gRPC: %w", err)
+	}
+	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		grpcLis.Close()
+		return fmt.Errorf("listen HTTP: %w", err)
+	}
+	conn, err := grpc.NewClient(grpcLis.Addr().String(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(32<<20)))
+	if err != nil {
+		return fmt.Errorf("dial services: %w", err)
+	}
+	defer conn.Close()
+	handler, err := gateway.NewHandler(ctx, gateway.Options{
+		Logger:   logger,
+		Verifier: verifier,
+		Conns:    gateway.Conns{Profiles: conn, Catalog: conn, Events: conn, Consult: conn, Match: conn},
+	})
+	if err != nil {
+		return err
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(runCtx, grpcLis) }()
+	go func() { errc <- gateway.Serve(runCtx, httpLis, handler, cfg.ShutdownTimeout, logger) }()
+	addrs := Addrs{HTTP: httpLis.Addr().String(), GRPC: grpcLis.Addr().String()}
+	logger.Info("Qihang is ready", "http", "http://"+addrs.HTTP, "grpc", addrs.GRPC,
+		"openapi", "http://"+addrs.HTTP+"/openapi.json")
+	if ready != nil {
+		ready(addrs)
+	}
+
+	var first error
+	for range 2 {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			stop() // one server failed: stop the other too
+		}
+	}
+	logger.Info("Qihang stopped")
+	return first
+}
+
+func logDemo(logger *slog.Logger, sum *demo.Summary) {
+	if sum == nil {
+		return
+	}
+	if sum.AlreadyLoaded {
+		logger.Info("demo data already loaded")
+	} else {
+		logger.Info("demo data loaded", "associations", sum.Associations, "firms", sum.Firms,
+			"second_memberships", sum.Memberships, "accounts", sum.NewAccounts, "elapsed", sum.Elapsed)
+	}
+	for _, a := range sum.Accounts {
+		logger.Info("demo account", "username", a.Username, "role", a.RoleLabel, "scope", a.Scope)
+	}
+}

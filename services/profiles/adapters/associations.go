@@ -1,0 +1,200 @@
+package adapters
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
+	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/store"
+	"github.com/qihang-hz/qihang/services/profiles/domain"
+)
+
+// Associations stores associations in the "associations" collection.
+type Associations struct {
+	c   store.Collection
+	now func() time.Time
+}
+
+// NewAssociations returns the association repository of db.
+func NewAssociations(db store.Database, now func() time.Time) *Associations {
+	return &Associations{c: db.Collection("associations"), now: now}
+}
+
+// EnsureIndexes creates the unique USCC index and the list indexes.
+func (r *Associations) EnsureIndexes(ctx context.Context) error {
+	_, err := r.c.Write.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: bson.D{{Key: "uscc", Value: 1}}, Options: options.Index().SetUnique(true).SetName("uscc_unique")},
+		{Keys: bson.D{{Key: "name", Value: 1}}, Options: options.Index().SetName("name")},
+		{Keys: bson.D{{Key: "district", Value: 1}}, Options: options.Index().SetName("district")},
+	})
+	if err != nil {
+		return fmt.Errorf("associations: create indexes: %w", err)
+	}
+	return nil
+}
+
+// Create inserts an association; a taken USCC is ALREADY_EXISTS.
+func (r *Associations) Create(ctx context.Context, a *domain.Association) error {
+	if _, err := r.c.Write.InsertOne(ctx, associationToDoc(a)); err != nil {
+		if store.IsDuplicateKey(err) {
+			return apperr.AlreadyExists("统一社会信用代码%s的社会组织已登记", a.USCC)
+		}
+		return fmt.Errorf("associations: insert: %w", err)
+	}
+	return nil
+}
+
+func (r *Associations) find(ctx context.Context, id string) (*domain.Association, error) {
+	var d associationDoc
+	if err := r.c.Read.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		if store.IsNotFound(err) {
+			return nil, apperr.NotFound("社会组织%s不存在", id)
+		}
+		return nil, fmt.Errorf("associations: find: %w", err)
+	}
+	a := associationFromDoc(d)
+	if a.Deleted() {
+		return nil, apperr.NotFound("社会组织%s不存在", id)
+	}
+	return a, nil
+}
+
+// Get returns a live association.
+func (r *Associations) Get(ctx context.Context, id string) (*domain.Association, error) {
+	return r.find(ctx, id)
+}
+
+// GetMany returns the live associations with the given ids, keyed by id.
+func (r *Associations) GetMany(ctx context.Context, ids []string) (map[string]*domain.Association, error) {
+	out := make(map[string]*domain.Association, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := r.c.Read.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, fmt.Errorf("associations: get many: %w", err)
+	}
+	var docs []associationDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("associations: get many: %w", err)
+	}
+	for _, d := range docs {
+		if d.DeletedAt == nil {
+			out[d.ID] = associationFromDoc(d)
+		}
+	}
+	return out, nil
+}
+
+// List returns one page of live associations matching the filter, ordered by
+// name, and the total number of matches.
+func (r *Associations) List(ctx context.Context, f domain.AssociationFilter, offset, limit int) ([]*domain.Association, int, error) {
+	q := bson.D{{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}
+	if f.District != 0 {
+		q = append(q, bson.E{Key: "district", Value: enumName(f.District)})
+	}
+	if f.Type != 0 {
+		q = append(q, bson.E{Key: "type", Value: enumName(f.Type)})
+	}
+	if f.Industry != 0 {
+		q = append(q, bson.E{Key: "industries", Value: enumName(f.Industry)})
+	}
+	if f.JoinedProgramme != nil {
+		q = append(q, bson.E{Key: "joined_programme", Value: *f.JoinedProgramme})
+	}
+	if f.NameContains != "" {
+		re := bson.Regex{Pattern: regexp.QuoteMeta(f.NameContains), Options: "i"}
+		q = append(q, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "name", Value: re}},
+			bson.D{{Key: "short_name", Value: re}},
+		}})
+	}
+	total, err := r.c.Read.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("associations: count: %w", err)
+	}
+	if offset >= int(total) {
+		return nil, int(total), nil
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(int64(offset))
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := r.c.Read.Find(ctx, q, opts)
+	if err != nil {
+		return nil, 0, fmt.Errorf("associations: list: %w", err)
+	}
+	var docs []associationDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, 0, fmt.Errorf("associations: list: %w", err)
+	}
+	out := make([]*domain.Association, len(docs))
+	for i, d := range docs {
+		out[i] = associationFromDoc(d)
+	}
+	return out, int(total), nil
+}
+
+// Update applies fn and writes the association back conditional on its
+// version (see optimisticUpdate).
+func (r *Associations) Update(ctx context.Context, id string, expect int64, fn func(*domain.Association) error) (*domain.Association, error) {
+	return optimisticUpdate(ctx, "该社会组织资料", expect,
+		func(ctx context.Context) (*domain.Association, int64, error) {
+			a, err := r.find(ctx, id)
+			if err != nil {
+				return nil, 0, err
+			}
+			return a, a.Version, nil
+		},
+		fn,
+		func(ctx context.Context, a *domain.Association, old int64) (bool, error) {
+			a.Version = old + 1
+			a.UpdateTime = r.now()
+			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, associationToDoc(a))
+			if err != nil {
+				if store.IsDuplicateKey(err) {
+					return false, apperr.AlreadyExists("统一社会信用代码%s已被其他社会组织使用", a.USCC)
+				}
+				return false, fmt.Errorf("associations: replace: %w", err)
+			}
+			return res.MatchedCount == 1, nil
+		})
+}
+
+// CountJoined counts live associations that joined the programme, by
+// district (all districts when district is unspecified).
+func (r *Associations) CountJoined(ctx context.Context, district commonv1.District) (map[commonv1.District]int, error) {
+	match := bson.D{
+		{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}},
+		{Key: "joined_programme", Value: true},
+	}
+	if district != 0 {
+		match = append(match, bson.E{Key: "district", Value: enumName(district)})
+	}
+	cur, err := r.c.Read.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: match}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$district"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("associations: count joined: %w", err)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("associations: count joined: %w", err)
+	}
+	out := make(map[commonv1.District]int, len(rows))
+	for _, row := range rows {
+		out[enumValue[commonv1.District](row.ID)] += row.N
+	}
+	return out, nil
+}

@@ -1,0 +1,356 @@
+package adapters
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
+	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/store"
+	"github.com/qihang-hz/qihang/services/profiles/domain"
+)
+
+// Firms stores member firms in the "firms" collection.
+type Firms struct {
+	c   store.Collection
+	now func() time.Time
+}
+
+// NewFirms returns the firm repository of db.
+func NewFirms(db store.Database, now func() time.Time) *Firms {
+	return &Firms{c: db.Collection("firms"), now: now}
+}
+
+// EnsureIndexes creates the unique USCC index and the indexes lists use.
+func (r *Firms) EnsureIndexes(ctx context.Context) error {
+	_, err := r.c.Write.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: bson.D{{Key: "uscc", Value: 1}}, Options: options.Index().SetUnique(true).SetName("uscc_unique")},
+		{Keys: bson.D{{Key: "association_ids", Value: 1}}, Options: options.Index().SetName("association_ids")},
+		{Keys: bson.D{{Key: "district", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("district_name")},
+		{Keys: bson.D{{Key: "name", Value: 1}}, Options: options.Index().SetName("name")},
+	})
+	if err != nil {
+		return fmt.Errorf("firms: create indexes: %w", err)
+	}
+	return nil
+}
+
+// Create inserts a new firm; a taken USCC is ALREADY_EXISTS.
+func (r *Firms) Create(ctx context.Context, f *domain.Firm) error {
+	if _, err := r.c.Write.InsertOne(ctx, firmToDoc(f)); err != nil {
+		if store.IsDuplicateKey(err) {
+			return apperr.AlreadyExists("统一社会信用代码%s已登记，请勿重复登记；如需加入本协会，请使用“添加会员”", f.USCC)
+		}
+		return fmt.Errorf("firms: insert: %w", err)
+	}
+	return nil
+}
+
+// InsertMany inserts firms in one unordered batch and returns, per firm, nil
+// or the error that kept it out (ALREADY_EXISTS for a taken USCC).
+func (r *Firms) InsertMany(ctx context.Context, firms []*domain.Firm) ([]error, error) {
+	errs := make([]error, len(firms))
+	if len(firms) == 0 {
+		return errs, nil
+	}
+	docs := make([]any, len(firms))
+	for i, f := range firms {
+		docs[i] = firmToDoc(f)
+	}
+	_, err := r.c.Write.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return errs, nil
+	}
+	bwe, ok := err.(mongo.BulkWriteException)
+	if !ok {
+		return nil, fmt.Errorf("firms: insert many: %w", err)
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(firms) {
+			continue
+		}
+		if store.IsDuplicateKey(mongo.WriteException{WriteErrors: []mongo.WriteError{we.WriteError}}) {
+			errs[we.Index] = apperr.AlreadyExists("统一社会信用代码%s已登记", firms[we.Index].USCC)
+		} else {
+			errs[we.Index] = fmt.Errorf("firms: insert: %s", we.Message)
+		}
+	}
+	return errs, nil
+}
+
+func (r *Firms) get(ctx context.Context, filter bson.D) (*domain.Firm, error) {
+	var d firmDoc
+	if err := r.c.Read.FindOne(ctx, filter).Decode(&d); err != nil {
+		if store.IsNotFound(err) {
+			return nil, apperr.ErrNotFound
+		}
+		return nil, fmt.Errorf("firms: find: %w", err)
+	}
+	return firmFromDoc(d), nil
+}
+
+// Get returns a live firm; deleted or missing firms are NOT_FOUND.
+func (r *Firms) Get(ctx context.Context, id string) (*domain.Firm, error) {
+	f, err := r.get(ctx, bson.D{{Key: "_id", Value: id}})
+	if err == nil && f.Deleted() {
+		err = apperr.ErrNotFound
+	}
+	if err == apperr.ErrNotFound {
+		return nil, apperr.NotFound("会员企业%s不存在", id)
+	}
+	return f, err
+}
+
+// FindByUSCC returns the firm with a USCC, deleted or not.
+func (r *Firms) FindByUSCC(ctx context.Context, code string) (*domain.Firm, error) {
+	f, err := r.get(ctx, bson.D{{Key: "uscc", Value: code}})
+	if err == apperr.ErrNotFound {
+		return nil, apperr.NotFound("统一社会信用代码为%s的企业尚未登记", code)
+	}
+	return f, err
+}
+
+// FindByUSCCs returns the firms (deleted or not) with the given USCCs, keyed
+// by USCC, in one query.
+func (r *Firms) FindByUSCCs(ctx context.Context, codes []string) (map[string]*domain.Firm, error) {
+	out := make(map[string]*domain.Firm, len(codes))
+	if len(codes) == 0 {
+		return out, nil
+	}
+	cur, err := r.c.Read.Find(ctx, bson.D{{Key: "uscc", Value: bson.D{{Key: "$in", Value: codes}}}})
+	if err != nil {
+		return nil, fmt.Errorf("firms: find by uscc: %w", err)
+	}
+	var docs []firmDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("firms: find by uscc: %w", err)
+	}
+	for _, d := range docs {
+		out[d.USCC] = firmFromDoc(d)
+	}
+	return out, nil
+}
+
+// GetMany returns the live firms with the given ids, keyed by id.
+func (r *Firms) GetMany(ctx context.Context, ids []string) (map[string]*domain.Firm, error) {
+	out := make(map[string]*domain.Firm, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := r.c.Read.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, fmt.Errorf("firms: get many: %w", err)
+	}
+	var docs []firmDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("firms: get many: %w", err)
+	}
+	for _, d := range docs {
+		if d.DeletedAt == nil {
+			out[d.ID] = firmFromDoc(d)
+		}
+	}
+	return out, nil
+}
+
+// scopeFilter turns a tenancy scope into a filter. An empty scope is an
+// error, so a caller that forgot to compute one gets nothing.
+func scopeFilter(s domain.FirmScope) (bson.D, error) {
+	switch {
+	case s.All:
+		return bson.D{}, nil
+	case s.District != commonv1.District_DISTRICT_UNSPECIFIED:
+		return bson.D{{Key: "district", Value: enumName(s.District)}}, nil
+	case s.AssociationID != "":
+		return bson.D{{Key: "association_ids", Value: s.AssociationID}}, nil
+	case s.FirmID != "":
+		return bson.D{{Key: "_id", Value: s.FirmID}}, nil
+	}
+	return nil, fmt.Errorf("firms: query without a tenancy scope")
+}
+
+func firmFilter(scope domain.FirmScope, f domain.FirmFilter) (bson.D, error) {
+	q, err := scopeFilter(scope)
+	if err != nil {
+		return nil, err
+	}
+	q = append(q, bson.E{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}})
+	add := func(k string, v any) { q = append(q, bson.E{Key: k, Value: v}) }
+	if f.AssociationID != "" {
+		add("association_ids", f.AssociationID)
+	}
+	if f.District != 0 {
+		add("district", enumName(f.District))
+	}
+	if f.Industry != 0 {
+		add("industry", enumName(f.Industry))
+	}
+	if f.Stage != 0 {
+		add("stage", enumName(f.Stage))
+	}
+	if f.Platform != 0 {
+		add("platforms", enumName(f.Platform))
+	}
+	if f.Need != 0 {
+		add("needs", enumName(f.Need))
+	}
+	if f.Market != "" {
+		add("target_markets", f.Market)
+	}
+	if f.USCC != "" {
+		add("uscc", f.USCC)
+	}
+	if f.NameContains != "" {
+		re := bson.Regex{Pattern: regexp.QuoteMeta(f.NameContains), Options: "i"}
+		q = append(q, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "name", Value: re}},
+			bson.D{{Key: "name_en", Value: re}},
+		}})
+	}
+	return q, nil
+}
+
+// List returns one page of live firms in scope matching the filter, ordered
+// by name, and the total number of matches.
+func (r *Firms) List(ctx context.Context, scope domain.FirmScope, f domain.FirmFilter, offset, limit int) ([]*domain.Firm, int, error) {
+	q, err := firmFilter(scope, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := r.c.Read.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("firms: count: %w", err)
+	}
+	if offset >= int(total) {
+		return nil, int(total), nil
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(int64(offset))
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := r.c.Read.Find(ctx, q, opts)
+	if err != nil {
+		return nil, 0, fmt.Errorf("firms: list: %w", err)
+	}
+	var docs []firmDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, 0, fmt.Errorf("firms: list: %w", err)
+	}
+	out := make([]*domain.Firm, len(docs))
+	for i, d := range docs {
+		out[i] = firmFromDoc(d)
+	}
+	return out, int(total), nil
+}
+
+// Update applies fn to the firm and writes it back conditional on its
+// version (see optimisticUpdate). Deleted firms are NOT_FOUND unless
+// includeDeleted, which only re-registration uses.
+func (r *Firms) Update(ctx context.Context, id string, expect int64, fn func(*domain.Firm) error) (*domain.Firm, error) {
+	return r.update(ctx, id, expect, false, fn)
+}
+
+// Revive is Update for a firm that may be soft-deleted.
+func (r *Firms) Revive(ctx context.Context, id string, fn func(*domain.Firm) error) (*domain.Firm, error) {
+	return r.update(ctx, id, 0, true, fn)
+}
+
+func (r *Firms) update(ctx context.Context, id string, expect int64, includeDeleted bool, fn func(*domain.Firm) error) (*domain.Firm, error) {
+	return optimisticUpdate(ctx, "该企业资料", expect,
+		func(ctx context.Context) (*domain.Firm, int64, error) {
+			f, err := r.get(ctx, bson.D{{Key: "_id", Value: id}})
+			if err == apperr.ErrNotFound || (err == nil && f.Deleted() && !includeDeleted) {
+				return nil, 0, apperr.NotFound("会员企业%s不存在", id)
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+			return f, f.Version, nil
+		},
+		fn,
+		func(ctx context.Context, f *domain.Firm, old int64) (bool, error) {
+			f.Version = old + 1
+			f.UpdateTime = r.now()
+			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, firmToDoc(f))
+			if err != nil {
+				if store.IsDuplicateKey(err) {
+					return false, apperr.AlreadyExists("统一社会信用代码%s已被其他企业使用", f.USCC)
+				}
+				return false, fmt.Errorf("firms: replace: %w", err)
+			}
+			return res.MatchedCount == 1, nil
+		})
+}
+
+// CountMembers counts the live member firms of each association.
+func (r *Firms) CountMembers(ctx context.Context, associationIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(associationIDs))
+	if len(associationIDs) == 0 {
+		return out, nil
+	}
+	in := bson.D{{Key: "$in", Value: associationIDs}}
+	cur, err := r.c.Read.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "association_ids", Value: in}, {Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}}},
+		{{Key: "$unwind", Value: "$association_ids"}},
+		{{Key: "$match", Value: bson.D{{Key: "association_ids", Value: in}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$association_ids"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("firms: count members: %w", err)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("firms: count members: %w", err)
+	}
+	for _, row := range rows {
+		out[row.ID] = row.N
+	}
+	return out, nil
+}
+
+// CountByDistrictAndStage counts live firms (of one district, or all when
+// district is unspecified) grouped by district and stage.
+func (r *Firms) CountByDistrictAndStage(ctx context.Context, district commonv1.District) ([]domain.StageCount, error) {
+	match := bson.D{{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}
+	if district != 0 {
+		match = append(match, bson.E{Key: "district", Value: enumName(district)})
+	}
+	cur, err := r.c.Read.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: match}},
+		{{Key: "$group", Value: bson.D{
+			{Key: "_id", Value: bson.D{{Key: "district", Value: "$district"}, {Key: "stage", Value: "$stage"}}},
+			{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},
+		}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("firms: stats: %w", err)
+	}
+	var rows []struct {
+		ID struct {
+			District string `bson:"district"`
+			Stage    string `bson:"stage"`
+		} `bson:"_id"`
+		N int `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("firms: stats: %w", err)
+	}
+	out := make([]domain.StageCount, len(rows))
+	for i, row := range rows {
+		out[i] = domain.StageCount{
+			District: enumValue[commonv1.District](row.ID.District),
+			Stage:    enumValue[commonv1.CrossBorderStage](row.ID.Stage),
+			Firms:    row.N,
+		}
+	}
+	return out, nil
+}

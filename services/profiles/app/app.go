@@ -1,0 +1,122 @@
+// Package app holds the profiles service's use cases: registering and
+// following associations and member firms, memberships, reveals, bulk import
+// and export, statistics, accounts and the audit log. Every use case checks
+// the caller's access with the domain's rules before it reads or writes, and
+// records every mutation in the audit log.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
+	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/audit"
+	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/services/profiles/domain"
+)
+
+// AssociationStore is what the use cases need of association storage.
+type AssociationStore interface {
+	Create(ctx context.Context, a *domain.Association) error
+	Get(ctx context.Context, id string) (*domain.Association, error)
+	GetMany(ctx context.Context, ids []string) (map[string]*domain.Association, error)
+	List(ctx context.Context, f domain.AssociationFilter, offset, limit int) ([]*domain.Association, int, error)
+	Update(ctx context.Context, id string, expect int64, fn func(*domain.Association) error) (*domain.Association, error)
+	CountJoined(ctx context.Context, district commonv1.District) (map[commonv1.District]int, error)
+}
+
+// FirmStore is what the use cases need of firm storage.
+type FirmStore interface {
+	Create(ctx context.Context, f *domain.Firm) error
+	InsertMany(ctx context.Context, firms []*domain.Firm) ([]error, error)
+	Get(ctx context.Context, id string) (*domain.Firm, error)
+	GetMany(ctx context.Context, ids []string) (map[string]*domain.Firm, error)
+	FindByUSCC(ctx context.Context, code string) (*domain.Firm, error)
+	FindByUSCCs(ctx context.Context, codes []string) (map[string]*domain.Firm, error)
+	List(ctx context.Context, scope domain.FirmScope, f domain.FirmFilter, offset, limit int) ([]*domain.Firm, int, error)
+	Update(ctx context.Context, id string, expect int64, fn func(*domain.Firm) error) (*domain.Firm, error)
+	Revive(ctx context.Context, id string, fn func(*domain.Firm) error) (*domain.Firm, error)
+	CountMembers(ctx context.Context, associationIDs []string) (map[string]int, error)
+	CountByDistrictAndStage(ctx context.Context, district commonv1.District) ([]domain.StageCount, error)
+}
+
+// AccountStore is what the use cases need of account storage.
+type AccountStore interface {
+	Create(ctx context.Context, a *domain.Account) error
+	Get(ctx context.Context, id string) (*domain.Account, error)
+	GetByUsername(ctx context.Context, username string) (*domain.Account, error)
+	List(ctx context.Context, f domain.AccountFilter, offset, limit int) ([]*domain.Account, int, error)
+	Update(ctx context.Context, id string, fn func(*domain.Account) error) (*domain.Account, error)
+}
+
+// AuditLog is where mutations are recorded.
+type AuditLog interface {
+	Append(ctx context.Context, p auth.Principal, r audit.Record)
+	AppendMany(ctx context.Context, p auth.Principal, rs []audit.Record)
+	List(ctx context.Context, f audit.Filter, offset, limit int) ([]audit.Record, error)
+}
+
+// Service implements the profiles use cases.
+type Service struct {
+	associations AssociationStore
+	firms        FirmStore
+	accounts     AccountStore
+	audit        AuditLog
+	issuer       *auth.Issuer
+	logger       *slog.Logger
+	now          func() time.Time
+}
+
+// Deps are the Service's collaborators; all are required.
+type Deps struct {
+	Associations AssociationStore
+	Firms        FirmStore
+	Accounts     AccountStore
+	Audit        AuditLog
+	Issuer       *auth.Issuer
+	Logger       *slog.Logger
+	// Now is the clock; times are truncated to milliseconds, as MongoDB
+	// stores them.
+	Now func() time.Time
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	return &Service{
+		associations: d.Associations, firms: d.Firms, accounts: d.Accounts, audit: d.Audit,
+		issuer: d.Issuer, logger: d.Logger, now: d.Now,
+	}
+}
+
+// Clock returns the current time in UTC, truncated to the millisecond.
+func Clock() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// Etag renders a version for the API.
+func Etag(version int64) string { return strconv.FormatInt(version, 10) }
+
+// ParseEtag reads an etag sent back by a client; field names the request
+// field for the error.
+func ParseEtag(field, etag string) (int64, error) {
+	if etag == "" {
+		return 0, apperr.Invalid(field, "请提供读取时返回的etag，以免覆盖他人的修改")
+	}
+	v, err := strconv.ParseInt(etag, 10, 64)
+	if err != nil || v <= 0 {
+		return 0, apperr.Invalid(field, "etag“%s”无效，请使用读取时返回的值", etag)
+	}
+	return v, nil
+}
+
+func denied() error { return apperr.PermissionDenied("无权执行此操作") }
+
+func requireSignedIn(p auth.Principal) error {
+	if p.Anonymous() {
+		return apperr.Unauthenticated("请先登录")
+	}
+	return nil
+}
+
+var zeroTime time.Time
