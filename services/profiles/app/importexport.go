@@ -116,6 +116,11 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 			rep.Rows[i].Outcome, rep.Rows[i].Errors = OutcomeFailed, row.Errors
 			continue
 		}
+		if row.Firm.USCC == sheets.TemplateSampleUSCC && row.Firm.Name == sheets.TemplateSampleName {
+			rep.Rows[i].Outcome = OutcomeFailed
+			rep.Rows[i].Errors = []sheets.CellError{{Column: sheets.ColUSCC, Description: "这是导入模板中的示例行，请删除后再导入"}}
+			continue
+		}
 		codes = append(codes, row.Firm.USCC)
 	}
 	existing, err := s.firms.FindByUSCCs(ctx, codes)
@@ -149,6 +154,7 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 		case cur.Deleted():
 			rr.Outcome, rr.FirmID = OutcomeCreated, cur.ID
 		case cur.MemberOf(req.AssociationID):
+			keepExtraContacts(in, cur)
 			next := cur.Clone()
 			domain.ApplyFirmPatch(next, in, mask)
 			domain.NormalizeFirm(next)
@@ -226,6 +232,15 @@ func (s *Service) applyImportRow(ctx context.Context, cur, in *domain.Firm, mask
 		f.AddMembership(associationID, s.now())
 		return nil
 	})
+}
+
+// keepExtraContacts keeps a stored firm's second and later contacts when a
+// spreadsheet (which has columns for one contact) updates it, so that
+// exporting and re-importing a list loses nobody.
+func keepExtraContacts(in, cur *domain.Firm) {
+	if len(in.Contacts) == 1 && len(cur.Contacts) > 1 {
+		in.Contacts = append(in.Contacts, cur.Contacts[1:]...)
+	}
 }
 
 func importAction(o Outcome) string {
