@@ -223,3 +223,40 @@ func (h *levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
 func (h *levelFloor) WithGroup(n string) slog.Handler {
 	return &levelFloor{Handler: h.Handler.WithGroup(n), min: h.min}
 }
+
+// EnsureIndexes creates the indexes of c that do not exist yet (by name),
+// one at a time. FerretDB v1.24 panics on a createIndexes command that names
+// several indexes of which some already exist (as on every restart), so
+// indexes are never created in one batch.
+func EnsureIndexes(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
+	specs, err := c.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return fmt.Errorf("store: list indexes of %s: %w", c.Name(), err)
+	}
+	have := make(map[string]bool, len(specs))
+	for _, s := range specs {
+		have[s.Name] = true
+	}
+	for _, m := range models {
+		var name string
+		if m.Options != nil {
+			var o options.IndexOptions
+			for _, set := range m.Options.List() {
+				_ = set(&o)
+			}
+			if o.Name != nil {
+				name = *o.Name
+			}
+		}
+		if name == "" {
+			return fmt.Errorf("store: index on %s needs a name", c.Name())
+		}
+		if have[name] {
+			continue
+		}
+		if _, err := c.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("store: create index %s.%s: %w", c.Name(), name, err)
+		}
+	}
+	return nil
+}

@@ -126,17 +126,19 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	if err != nil {
 		return err
 	}
-	if cfg.AdminPassword != "" {
-		if err := profilesserver.BootstrapAdmin(openCtx, profiles.App, cfg.AdminPassword, logger); err != nil {
-			return err
-		}
-	}
+	// Demo data first: it recognises a loaded install by its admin account,
+	// which the bootstrap would otherwise create.
 	if cfg.DemoData {
 		sum, err := demo.Load(openCtx, profiles.App, cfg.DemoPassword, logger)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		logDemo(logger, sum)
+	}
+	if cfg.AdminPassword != "" {
+		if err := profilesserver.BootstrapAdmin(openCtx, profiles.App, cfg.AdminPassword, logger); err != nil {
+			return err
+		}
 	}
 
 	srv, err := grpcserver.New(grpcserver.Options{

@@ -62,7 +62,7 @@ func NewAccounts(db store.Database) *Accounts {
 
 // EnsureIndexes creates the unique username index.
 func (r *Accounts) EnsureIndexes(ctx context.Context) error {
-	_, err := r.c.Write.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	err := store.EnsureIndexes(ctx, r.c.Write, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "username", Value: 1}}, Options: options.Index().SetUnique(true).SetName("username_unique")},
 	})
 	if err != nil {

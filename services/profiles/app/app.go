@@ -110,6 +110,19 @@ func ParseEtag(field, etag string) (int64, error) {
 	return v, nil
 }
 
+// maskPaths drops "id" and "etag" from an update mask: over HTTP PATCH the
+// gateway derives the mask from the body, which carries both to say which
+// object at which version is being changed.
+func maskPaths(paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if p != "id" && p != "etag" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func denied() error { return apperr.PermissionDenied("无权执行此操作") }
 
 func requireSignedIn(p auth.Principal) error {

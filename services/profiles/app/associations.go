@@ -122,6 +122,7 @@ func (s *Service) UpdateAssociation(ctx context.Context, id, etag string, paths 
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
 	}
+	paths = maskPaths(paths)
 	v := &apperr.ValidationError{}
 	if id == "" {
 		v.Add("association.id", "请提供要修改的社会组织id")

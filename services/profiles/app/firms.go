@@ -220,6 +220,7 @@ func (s *Service) UpdateFirm(ctx context.Context, id, etag string, paths []strin
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
 	}
+	paths = maskPaths(paths)
 	v := &apperr.ValidationError{}
 	if id == "" {
 		v.Add("firm.id", "请提供要修改的企业id")
