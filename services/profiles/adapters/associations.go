@@ -51,19 +51,28 @@ func (r *Associations) Create(ctx context.Context, a *domain.Association) error 
 	return nil
 }
 
-func (r *Associations) find(ctx context.Context, id string) (*domain.Association, error) {
+func (r *Associations) findAny(ctx context.Context, filter bson.D, what string) (*domain.Association, error) {
 	var d associationDoc
-	if err := r.c.Read.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	if err := r.c.Read.FindOne(ctx, filter).Decode(&d); err != nil {
 		if store.IsNotFound(err) {
-			return nil, apperr.NotFound("社会组织%s不存在", id)
+			return nil, apperr.NotFound("社会组织%s不存在", what)
 		}
 		return nil, fmt.Errorf("associations: find: %w", err)
 	}
-	a := associationFromDoc(d)
-	if a.Deleted() {
+	return associationFromDoc(d), nil
+}
+
+func (r *Associations) find(ctx context.Context, id string) (*domain.Association, error) {
+	a, err := r.findAny(ctx, bson.D{{Key: "_id", Value: id}}, id)
+	if err == nil && a.Deleted() {
 		return nil, apperr.NotFound("社会组织%s不存在", id)
 	}
-	return a, nil
+	return a, err
+}
+
+// FindByUSCC returns the association with a USCC, deleted or not.
+func (r *Associations) FindByUSCC(ctx context.Context, code string) (*domain.Association, error) {
+	return r.findAny(ctx, bson.D{{Key: "uscc", Value: code}}, code)
 }
 
 // Get returns a live association.
@@ -145,9 +154,24 @@ func (r *Associations) List(ctx context.Context, f domain.AssociationFilter, off
 // Update applies fn and writes the association back conditional on its
 // version (see optimisticUpdate).
 func (r *Associations) Update(ctx context.Context, id string, expect int64, fn func(*domain.Association) error) (*domain.Association, error) {
+	return r.update(ctx, id, expect, false, fn)
+}
+
+// Revive is Update for an association that may be soft-deleted.
+func (r *Associations) Revive(ctx context.Context, id string, fn func(*domain.Association) error) (*domain.Association, error) {
+	return r.update(ctx, id, 0, true, fn)
+}
+
+func (r *Associations) update(ctx context.Context, id string, expect int64, includeDeleted bool, fn func(*domain.Association) error) (*domain.Association, error) {
 	return optimisticUpdate(ctx, "该社会组织资料", expect,
 		func(ctx context.Context) (*domain.Association, int64, error) {
-			a, err := r.find(ctx, id)
+			get := r.find
+			if includeDeleted {
+				get = func(ctx context.Context, id string) (*domain.Association, error) {
+					return r.findAny(ctx, bson.D{{Key: "_id", Value: id}}, id)
+				}
+			}
+			a, err := get(ctx, id)
 			if err != nil {
 				return nil, 0, err
 			}

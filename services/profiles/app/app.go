@@ -25,6 +25,8 @@ type AssociationStore interface {
 	GetMany(ctx context.Context, ids []string) (map[string]*domain.Association, error)
 	List(ctx context.Context, f domain.AssociationFilter, offset, limit int) ([]*domain.Association, int, error)
 	Update(ctx context.Context, id string, expect int64, fn func(*domain.Association) error) (*domain.Association, error)
+	FindByUSCC(ctx context.Context, code string) (*domain.Association, error)
+	Revive(ctx context.Context, id string, fn func(*domain.Association) error) (*domain.Association, error)
 	CountJoined(ctx context.Context, district commonv1.District) (map[commonv1.District]int, error)
 }
 

@@ -2,16 +2,18 @@ package app
 
 import (
 	"context"
-
 	"fmt"
 	"slices"
 	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/ids"
 	"github.com/qihang-hz/qihang/internal/paging"
+	"github.com/qihang-hz/qihang/internal/refdata"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 )
 
@@ -42,13 +44,46 @@ func (s *Service) CreateAssociation(ctx context.Context, a *domain.Association) 
 		a.ProgrammeJoinTime = zeroTime
 	}
 	if err := s.associations.Create(ctx, a); err != nil {
-		return nil, err
+		if !apperr.IsKind(err, apperr.KindAlreadyExists) {
+			return nil, err
+		}
+		revived, rerr := s.reviveAssociation(ctx, a)
+		if rerr != nil {
+			return nil, rerr
+		}
+		if revived == nil {
+			return nil, err
+		}
+		a = revived
 	}
 	s.audit.Append(ctx, p, audit.Record{
 		Action: "association.create", ObjectType: "association", ObjectID: a.ID, ObjectVersion: a.Version,
 		Detail: a.Name + " " + a.USCC, AssociationIDs: []string{a.ID},
 	})
 	return &AssociationView{Association: a}, nil
+}
+
+// reviveAssociation restores a soft-deleted association with the USCC of a,
+// giving it a's profile. It returns nil when the existing one is live.
+func (s *Service) reviveAssociation(ctx context.Context, a *domain.Association) (*domain.Association, error) {
+	existing, err := s.associations.FindByUSCC(ctx, a.USCC)
+	if apperr.IsKind(err, apperr.KindNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !existing.Deleted() {
+		return nil, nil
+	}
+	return s.associations.Revive(ctx, existing.ID, func(e *domain.Association) error {
+		if !e.Deleted() {
+			return apperr.AlreadyExists("统一社会信用代码%s的社会组织已登记", a.USCC)
+		}
+		domain.ApplyAssociationPatch(e, a, domain.AssociationPatchPaths())
+		e.DeleteTime = zeroTime
+		return nil
+	})
 }
 
 // GetAssociation returns an association to any signed-in account.
@@ -94,11 +129,17 @@ func (s *Service) ListAssociations(ctx context.Context, f domain.AssociationFilt
 	if len([]rune(f.NameContains)) > 50 {
 		v.Add("name_contains", "名称关键字不能超过50个字")
 	}
+	for _, e := range []struct {
+		field string
+		val   protoreflect.Enum
+	}{{"district", f.District}, {"type", f.Type}, {"industry", f.Industry}} {
+		if e.val.Number() != 0 && !refdata.Defined(e.val) {
+			v.Add(e.field, "代码%d无效，允许的值：%s", e.val.Number(), refdata.Labels(e.val.Descriptor()))
+		}
+	}
 	page, err := paging.Parse(size, token, fmt.Sprintf("%+v", f))
 	if err != nil {
-		if pv, ok := apperr.AsValidation(err); ok {
-			v.Violations = append(v.Violations, pv.Violations...)
-		}
+		v.Merge("", mustValidation(err))
 	}
 	if err := v.Err(); err != nil {
 		return nil, "", 0, err

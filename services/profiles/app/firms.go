@@ -116,7 +116,13 @@ func (s *Service) CreateFirm(ctx context.Context, associationID string, f *domai
 // profile. It returns nil when the existing firm is live (a true duplicate).
 func (s *Service) reviveFirm(ctx context.Context, f *domain.Firm, associationID string) (*domain.Firm, error) {
 	existing, err := s.firms.FindByUSCC(ctx, f.USCC)
-	if err != nil || !existing.Deleted() {
+	if apperr.IsKind(err, apperr.KindNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !existing.Deleted() {
 		return nil, nil
 	}
 	return s.firms.Revive(ctx, existing.ID, func(e *domain.Firm) error {

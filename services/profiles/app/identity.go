@@ -288,12 +288,17 @@ func (s *Service) DisableAccount(ctx context.Context, id string) (*domain.Accoun
 // the launcher uses it for the demo accounts. It reports whether it created
 // one.
 func (s *Service) EnsureAccount(ctx context.Context, a *domain.Account, password string) (bool, error) {
+	a.Username = strings.TrimSpace(a.Username)
+	a.DisplayName = strings.TrimSpace(a.DisplayName)
 	if _, err := s.accounts.GetByUsername(ctx, a.Username); err == nil {
 		return false, nil
 	} else if !apperr.IsKind(err, apperr.KindNotFound) {
 		return false, err
 	}
 	if err := domain.ValidateAccount(a, password).Err(); err != nil {
+		return false, err
+	}
+	if err := s.checkAccountScope(ctx, auth.System(), a); err != nil {
 		return false, err
 	}
 	hash, err := auth.HashPassword(password)
