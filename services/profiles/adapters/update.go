@@ -24,7 +24,9 @@ const (
 )
 
 // optimisticUpdate reads an object, applies fn to it and writes it back on
-// condition that its version is still the one read. With expect > 0 the
+// condition that its version is still the one read. fn sees the object before
+// its version is compared with expect, so access checks inside fn decide
+// first. With expect > 0 the
 // object must be at that version (an API etag) and a lost race is a
 // conflict; with expect == 0 a lost race is retried with a fresh read.
 //
@@ -41,14 +43,17 @@ func optimisticUpdate[T any](ctx context.Context, what string, expect int64,
 		if err != nil {
 			return zero, err
 		}
-		if expect > 0 && ver != expect {
-			return zero, apperr.Conflict("%s已被他人修改（当前版本%d，您提交的是版本%d），请刷新后重试", what, ver, expect)
-		}
+		// fn runs before the version check: it holds the caller's access
+		// checks, and a stale etag must not tell a caller who may not see
+		// the object that it exists.
 		if err := fn(obj); err != nil {
 			if errors.Is(err, ErrNoChange) {
 				return obj, nil
 			}
 			return zero, err
+		}
+		if expect > 0 && ver != expect {
+			return zero, apperr.Conflict("%s已被他人修改（当前版本%d，您提交的是版本%d），请刷新后重试", what, ver, expect)
 		}
 		ok, err := put(ctx, obj, ver)
 		if err != nil {
