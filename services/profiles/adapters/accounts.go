@@ -118,23 +118,7 @@ func (r *Accounts) List(ctx context.Context, f domain.AccountFilter, offset, lim
 	case f.AssociationID != "":
 		q = append(q, bson.E{Key: "association_id", Value: f.AssociationID})
 	}
-	total, err := r.c.Read.CountDocuments(ctx, q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("accounts: count: %w", err)
-	}
-	cur, err := r.c.Read.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "username", Value: 1}}).SetSkip(int64(offset)).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, 0, fmt.Errorf("accounts: list: %w", err)
-	}
-	var docs []accountDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, 0, fmt.Errorf("accounts: list: %w", err)
-	}
-	out := make([]*domain.Account, len(docs))
-	for i, d := range docs {
-		out[i] = accountFromDoc(d)
-	}
-	return out, int(total), nil
+	return page(ctx, r.c.Read, "accounts", q, bson.D{{Key: "username", Value: 1}}, offset, limit, accountFromDoc)
 }
 
 // Update applies fn and writes the account back conditional on its version.

@@ -3,7 +3,6 @@ package adapters
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -86,26 +85,17 @@ func (r *Associations) GetMany(ctx context.Context, ids []string) (map[string]*d
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cur, err := r.c.Read.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	if err != nil {
-		return nil, fmt.Errorf("associations: get many: %w", err)
+	list, err := findAll(ctx, r.c.Read, "associations", append(idsIn(ids), notDeleted()), nil, associationFromDoc)
+	for _, a := range list {
+		out[a.ID] = a
 	}
-	var docs []associationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("associations: get many: %w", err)
-	}
-	for _, d := range docs {
-		if d.DeletedAt == nil {
-			out[d.ID] = associationFromDoc(d)
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // List returns one page of live associations matching the filter, ordered by
 // name, and the total number of matches.
 func (r *Associations) List(ctx context.Context, f domain.AssociationFilter, offset, limit int) ([]*domain.Association, int, error) {
-	q := bson.D{{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}
+	q := bson.D{notDeleted()}
 	if f.District != 0 {
 		q = append(q, bson.E{Key: "district", Value: enumName(f.District)})
 	}
@@ -119,36 +109,9 @@ func (r *Associations) List(ctx context.Context, f domain.AssociationFilter, off
 		q = append(q, bson.E{Key: "joined_programme", Value: *f.JoinedProgramme})
 	}
 	if f.NameContains != "" {
-		re := bson.Regex{Pattern: regexp.QuoteMeta(f.NameContains), Options: "i"}
-		q = append(q, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "name", Value: re}},
-			bson.D{{Key: "short_name", Value: re}},
-		}})
+		q = append(q, nameContains(f.NameContains, "name", "short_name"))
 	}
-	total, err := r.c.Read.CountDocuments(ctx, q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("associations: count: %w", err)
-	}
-	if offset >= int(total) {
-		return nil, int(total), nil
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(int64(offset))
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	cur, err := r.c.Read.Find(ctx, q, opts)
-	if err != nil {
-		return nil, 0, fmt.Errorf("associations: list: %w", err)
-	}
-	var docs []associationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, 0, fmt.Errorf("associations: list: %w", err)
-	}
-	out := make([]*domain.Association, len(docs))
-	for i, d := range docs {
-		out[i] = associationFromDoc(d)
-	}
-	return out, int(total), nil
+	return page(ctx, r.c.Read, "associations", q, byName, offset, limit, associationFromDoc)
 }
 
 // Update applies fn and writes the association back conditional on its

@@ -3,7 +3,6 @@ package adapters
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -123,16 +122,12 @@ func (r *Firms) FindByUSCCs(ctx context.Context, codes []string) (map[string]*do
 	if len(codes) == 0 {
 		return out, nil
 	}
-	cur, err := r.c.Read.Find(ctx, bson.D{{Key: "uscc", Value: bson.D{{Key: "$in", Value: codes}}}})
+	list, err := findAll(ctx, r.c.Read, "firms", bson.D{{Key: "uscc", Value: bson.D{{Key: "$in", Value: codes}}}}, nil, firmFromDoc)
 	if err != nil {
-		return nil, fmt.Errorf("firms: find by uscc: %w", err)
+		return nil, err
 	}
-	var docs []firmDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("firms: find by uscc: %w", err)
-	}
-	for _, d := range docs {
-		out[d.USCC] = firmFromDoc(d)
+	for _, f := range list {
+		out[f.USCC] = f
 	}
 	return out, nil
 }
@@ -143,20 +138,11 @@ func (r *Firms) GetMany(ctx context.Context, ids []string) (map[string]*domain.F
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cur, err := r.c.Read.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	if err != nil {
-		return nil, fmt.Errorf("firms: get many: %w", err)
+	list, err := findAll(ctx, r.c.Read, "firms", append(idsIn(ids), notDeleted()), nil, firmFromDoc)
+	for _, f := range list {
+		out[f.ID] = f
 	}
-	var docs []firmDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("firms: get many: %w", err)
-	}
-	for _, d := range docs {
-		if d.DeletedAt == nil {
-			out[d.ID] = firmFromDoc(d)
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // scopeFilter turns a tenancy scope into a filter. An empty scope is an
@@ -180,7 +166,7 @@ func firmFilter(scope domain.FirmScope, f domain.FirmFilter) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	q = append(q, bson.E{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}})
+	q = append(q, notDeleted())
 	add := func(k string, v any) { q = append(q, bson.E{Key: k, Value: v}) }
 	if f.AssociationID != "" {
 		add("association_ids", f.AssociationID)
@@ -207,11 +193,7 @@ func firmFilter(scope domain.FirmScope, f domain.FirmFilter) (bson.D, error) {
 		add("uscc", f.USCC)
 	}
 	if f.NameContains != "" {
-		re := bson.Regex{Pattern: regexp.QuoteMeta(f.NameContains), Options: "i"}
-		q = append(q, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "name", Value: re}},
-			bson.D{{Key: "name_en", Value: re}},
-		}})
+		q = append(q, nameContains(f.NameContains, "name", "name_en"))
 	}
 	return q, nil
 }
@@ -223,30 +205,7 @@ func (r *Firms) List(ctx context.Context, scope domain.FirmScope, f domain.FirmF
 	if err != nil {
 		return nil, 0, err
 	}
-	total, err := r.c.Read.CountDocuments(ctx, q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("firms: count: %w", err)
-	}
-	if offset >= int(total) {
-		return nil, int(total), nil
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(int64(offset))
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	cur, err := r.c.Read.Find(ctx, q, opts)
-	if err != nil {
-		return nil, 0, fmt.Errorf("firms: list: %w", err)
-	}
-	var docs []firmDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, 0, fmt.Errorf("firms: list: %w", err)
-	}
-	out := make([]*domain.Firm, len(docs))
-	for i, d := range docs {
-		out[i] = firmFromDoc(d)
-	}
-	return out, int(total), nil
+	return page(ctx, r.c.Read, "firms", q, byName, offset, limit, firmFromDoc)
 }
 
 // Update applies fn to the firm and writes it back conditional on its

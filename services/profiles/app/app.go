@@ -112,6 +112,23 @@ func ParseEtag(field, etag string) (int64, error) {
 	return v, nil
 }
 
+// updateRequest checks the parts every update shares — the object's id, its
+// etag and the field mask — and returns the version to update at and the
+// fields to change. resource names the request field ("firm").
+func updateRequest(resource, id, etag string, paths, writable []string) (int64, []string, error) {
+	paths = maskPaths(paths)
+	v := &apperr.ValidationError{}
+	if id == "" {
+		v.Add(resource+".id", "请提供要修改对象的id")
+	}
+	version, err := ParseEtag(resource+".etag", etag)
+	if err != nil {
+		v.Merge("", mustValidation(err))
+	}
+	v.Merge("", domain.CheckMask("update_mask", paths, writable))
+	return version, paths, v.Err()
+}
+
 // maskPaths drops "id" and "etag" from an update mask: over HTTP PATCH the
 // gateway derives the mask from the body, which carries both to say which
 // object at which version is being changed.

@@ -163,17 +163,8 @@ func (s *Service) UpdateAssociation(ctx context.Context, id, etag string, paths 
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
 	}
-	paths = maskPaths(paths)
-	v := &apperr.ValidationError{}
-	if id == "" {
-		v.Add("association.id", "请提供要修改的社会组织id")
-	}
-	version, err := ParseEtag("association.etag", etag)
+	version, paths, err := updateRequest("association", id, etag, paths, domain.AssociationPatchPaths())
 	if err != nil {
-		v.Merge("", mustValidation(err))
-	}
-	v.Merge("", domain.CheckMask("update_mask", paths, domain.AssociationPatchPaths()))
-	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var changed []string

@@ -226,17 +226,8 @@ func (s *Service) UpdateFirm(ctx context.Context, id, etag string, paths []strin
 	if err := requireSignedIn(p); err != nil {
 		return nil, err
 	}
-	paths = maskPaths(paths)
-	v := &apperr.ValidationError{}
-	if id == "" {
-		v.Add("firm.id", "请提供要修改的企业id")
-	}
-	version, err := ParseEtag("firm.etag", etag)
+	version, paths, err := updateRequest("firm", id, etag, paths, domain.FirmPatchPaths())
 	if err != nil {
-		v.Merge("", mustValidation(err))
-	}
-	v.Merge("", domain.CheckMask("update_mask", paths, domain.FirmPatchPaths()))
-	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	var changed []string
