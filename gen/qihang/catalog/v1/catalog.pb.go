@@ -483,63 +483,6 @@ func (CriterionOutcome) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
 }
 
-// TimeWindow is a span of time. Day-granular windows run from 00:00 of the
-// first day to 24:00 of the last day, Asia/Shanghai (UTC+8).
-type TimeWindow struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Inclusive start. Absent: open since ever.
-	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
-	// Exclusive end. Absent: open-ended. When both are set it must be after
-	// start_time.
-	EndTime       *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *TimeWindow) Reset() {
-	*x = TimeWindow{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *TimeWindow) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*TimeWindow) ProtoMessage() {}
-
-func (x *TimeWindow) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use TimeWindow.ProtoReflect.Descriptor instead.
-func (*TimeWindow) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *TimeWindow) GetStartTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.StartTime
-	}
-	return nil
-}
-
-func (x *TimeWindow) GetEndTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.EndTime
-	}
-	return nil
-}
-
 // Benefit is what a policy gives an eligible firm.
 type Benefit struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -559,7 +502,7 @@ type Benefit struct {
 
 func (x *Benefit) Reset() {
 	*x = Benefit{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[1]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -571,7 +514,7 @@ func (x *Benefit) String() string {
 func (*Benefit) ProtoMessage() {}
 
 func (x *Benefit) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[1]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -584,7 +527,7 @@ func (x *Benefit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Benefit.ProtoReflect.Descriptor instead.
 func (*Benefit) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{1}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Benefit) GetDescription() string {
@@ -626,7 +569,7 @@ type PolicySource struct {
 
 func (x *PolicySource) Reset() {
 	*x = PolicySource{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[2]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -638,7 +581,7 @@ func (x *PolicySource) String() string {
 func (*PolicySource) ProtoMessage() {}
 
 func (x *PolicySource) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[2]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -651,7 +594,7 @@ func (x *PolicySource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicySource.ProtoReflect.Descriptor instead.
 func (*PolicySource) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{2}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *PolicySource) GetDocumentTitle() string {
@@ -711,7 +654,7 @@ type Criterion struct {
 
 func (x *Criterion) Reset() {
 	*x = Criterion{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[3]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +666,7 @@ func (x *Criterion) String() string {
 func (*Criterion) ProtoMessage() {}
 
 func (x *Criterion) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[3]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +679,7 @@ func (x *Criterion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Criterion.ProtoReflect.Descriptor instead.
 func (*Criterion) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{3}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Criterion) GetId() string {
@@ -796,11 +739,11 @@ type Policy struct {
 	FullText string   `protobuf:"bytes,10,opt,name=full_text,json=fullText,proto3" json:"full_text,omitempty"`
 	Benefit  *Benefit `protobuf:"bytes,11,opt,name=benefit,proto3" json:"benefit,omitempty"`
 	// When the policy is in force (实施期限). Past its end the policy is EXPIRED.
-	Validity *TimeWindow `protobuf:"bytes,12,opt,name=validity,proto3" json:"validity,omitempty"`
+	Validity *v1.TimeWindow `protobuf:"bytes,12,opt,name=validity,proto3" json:"validity,omitempty"`
 	// When firms may apply (申报期); absent means any time within validity
 	// (常年受理). A round that has closed makes evaluations NOT_OPEN without
 	// expiring the policy.
-	ApplicationWindow *TimeWindow `protobuf:"bytes,13,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
+	ApplicationWindow *v1.TimeWindow `protobuf:"bytes,13,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
 	// How to apply, in Chinese: where, what to submit, whom to ask.
 	HowToApply string `protobuf:"bytes,14,opt,name=how_to_apply,json=howToApply,proto3" json:"how_to_apply,omitempty"`
 	// The online application or declaration system (http or https). Optional.
@@ -825,7 +768,7 @@ type Policy struct {
 	// True for demo data loaded by the local launcher.
 	Sample bool `protobuf:"varint,23,opt,name=sample,proto3" json:"sample,omitempty"`
 	// Version tag for optimistic concurrency. Output only; send it back on
-	// update, publish, withdraw and delete.
+	// update and delete, and optionally on publish and withdraw.
 	Etag string `protobuf:"bytes,24,opt,name=etag,proto3" json:"etag,omitempty"`
 	// Output only.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
@@ -837,7 +780,7 @@ type Policy struct {
 
 func (x *Policy) Reset() {
 	*x = Policy{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[4]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -849,7 +792,7 @@ func (x *Policy) String() string {
 func (*Policy) ProtoMessage() {}
 
 func (x *Policy) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[4]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -862,7 +805,7 @@ func (x *Policy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Policy.ProtoReflect.Descriptor instead.
 func (*Policy) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{4}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Policy) GetId() string {
@@ -942,14 +885,14 @@ func (x *Policy) GetBenefit() *Benefit {
 	return nil
 }
 
-func (x *Policy) GetValidity() *TimeWindow {
+func (x *Policy) GetValidity() *v1.TimeWindow {
 	if x != nil {
 		return x.Validity
 	}
 	return nil
 }
 
-func (x *Policy) GetApplicationWindow() *TimeWindow {
+func (x *Policy) GetApplicationWindow() *v1.TimeWindow {
 	if x != nil {
 		return x.ApplicationWindow
 	}
@@ -1076,7 +1019,7 @@ type PolicyVersion struct {
 
 func (x *PolicyVersion) Reset() {
 	*x = PolicyVersion{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[5]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1088,7 +1031,7 @@ func (x *PolicyVersion) String() string {
 func (*PolicyVersion) ProtoMessage() {}
 
 func (x *PolicyVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[5]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1101,7 +1044,7 @@ func (x *PolicyVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyVersion.ProtoReflect.Descriptor instead.
 func (*PolicyVersion) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PolicyVersion) GetPolicyId() string {
@@ -1192,7 +1135,7 @@ type ServiceProvider struct {
 
 func (x *ServiceProvider) Reset() {
 	*x = ServiceProvider{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[6]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1204,7 +1147,7 @@ func (x *ServiceProvider) String() string {
 func (*ServiceProvider) ProtoMessage() {}
 
 func (x *ServiceProvider) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[6]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1217,7 +1160,7 @@ func (x *ServiceProvider) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceProvider.ProtoReflect.Descriptor instead.
 func (*ServiceProvider) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ServiceProvider) GetName() string {
@@ -1302,7 +1245,7 @@ type IndustryBelt struct {
 
 func (x *IndustryBelt) Reset() {
 	*x = IndustryBelt{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[7]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1314,7 +1257,7 @@ func (x *IndustryBelt) String() string {
 func (*IndustryBelt) ProtoMessage() {}
 
 func (x *IndustryBelt) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[7]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1327,7 +1270,7 @@ func (x *IndustryBelt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndustryBelt.ProtoReflect.Descriptor instead.
 func (*IndustryBelt) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{7}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *IndustryBelt) GetId() string {
@@ -1472,7 +1415,7 @@ type FieldRef struct {
 
 func (x *FieldRef) Reset() {
 	*x = FieldRef{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[8]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1484,7 +1427,7 @@ func (x *FieldRef) String() string {
 func (*FieldRef) ProtoMessage() {}
 
 func (x *FieldRef) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[8]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1497,7 +1440,7 @@ func (x *FieldRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldRef.ProtoReflect.Descriptor instead.
 func (*FieldRef) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{8}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *FieldRef) GetPath() string {
@@ -1544,7 +1487,7 @@ type CriterionResult struct {
 
 func (x *CriterionResult) Reset() {
 	*x = CriterionResult{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[9]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1556,7 +1499,7 @@ func (x *CriterionResult) String() string {
 func (*CriterionResult) ProtoMessage() {}
 
 func (x *CriterionResult) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[9]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1569,7 +1512,7 @@ func (x *CriterionResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriterionResult.ProtoReflect.Descriptor instead.
 func (*CriterionResult) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{9}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CriterionResult) GetCriterionId() string {
@@ -1654,7 +1597,7 @@ type PolicyEvaluation struct {
 	Benefit *Benefit `protobuf:"bytes,11,opt,name=benefit,proto3" json:"benefit,omitempty"`
 	// When firms may apply: the policy's application window narrowed to its
 	// validity. Absent bounds are open.
-	ApplicationWindow *TimeWindow `protobuf:"bytes,12,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
+	ApplicationWindow *v1.TimeWindow `protobuf:"bytes,12,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
 	// When the evaluation ran; time-dependent verdicts refer to this instant.
 	EvaluateTime  *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=evaluate_time,json=evaluateTime,proto3" json:"evaluate_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1663,7 +1606,7 @@ type PolicyEvaluation struct {
 
 func (x *PolicyEvaluation) Reset() {
 	*x = PolicyEvaluation{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[10]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1675,7 +1618,7 @@ func (x *PolicyEvaluation) String() string {
 func (*PolicyEvaluation) ProtoMessage() {}
 
 func (x *PolicyEvaluation) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[10]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1688,7 +1631,7 @@ func (x *PolicyEvaluation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyEvaluation.ProtoReflect.Descriptor instead.
 func (*PolicyEvaluation) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{10}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PolicyEvaluation) GetPolicyId() string {
@@ -1768,7 +1711,7 @@ func (x *PolicyEvaluation) GetBenefit() *Benefit {
 	return nil
 }
 
-func (x *PolicyEvaluation) GetApplicationWindow() *TimeWindow {
+func (x *PolicyEvaluation) GetApplicationWindow() *v1.TimeWindow {
 	if x != nil {
 		return x.ApplicationWindow
 	}
@@ -1811,7 +1754,7 @@ type FirmFacts struct {
 
 func (x *FirmFacts) Reset() {
 	*x = FirmFacts{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[11]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1823,7 +1766,7 @@ func (x *FirmFacts) String() string {
 func (*FirmFacts) ProtoMessage() {}
 
 func (x *FirmFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[11]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1836,7 +1779,7 @@ func (x *FirmFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FirmFacts.ProtoReflect.Descriptor instead.
 func (*FirmFacts) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{11}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *FirmFacts) GetProgrammeMember() bool {
@@ -1907,7 +1850,7 @@ type CriterionField struct {
 
 func (x *CriterionField) Reset() {
 	*x = CriterionField{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[12]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1919,7 +1862,7 @@ func (x *CriterionField) String() string {
 func (*CriterionField) ProtoMessage() {}
 
 func (x *CriterionField) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[12]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1932,7 +1875,7 @@ func (x *CriterionField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriterionField.ProtoReflect.Descriptor instead.
 func (*CriterionField) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{12}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CriterionField) GetPath() string {
@@ -1999,7 +1942,7 @@ type CriterionEnvironment struct {
 
 func (x *CriterionEnvironment) Reset() {
 	*x = CriterionEnvironment{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[13]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +1954,7 @@ func (x *CriterionEnvironment) String() string {
 func (*CriterionEnvironment) ProtoMessage() {}
 
 func (x *CriterionEnvironment) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[13]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +1967,7 @@ func (x *CriterionEnvironment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriterionEnvironment.ProtoReflect.Descriptor instead.
 func (*CriterionEnvironment) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{13}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CriterionEnvironment) GetFields() []*CriterionField {
@@ -2077,7 +2020,7 @@ type ExpressionIssue struct {
 
 func (x *ExpressionIssue) Reset() {
 	*x = ExpressionIssue{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[14]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2089,7 +2032,7 @@ func (x *ExpressionIssue) String() string {
 func (*ExpressionIssue) ProtoMessage() {}
 
 func (x *ExpressionIssue) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[14]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2102,7 +2045,7 @@ func (x *ExpressionIssue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExpressionIssue.ProtoReflect.Descriptor instead.
 func (*ExpressionIssue) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{14}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExpressionIssue) GetMessage() string {
@@ -2137,7 +2080,7 @@ type VerdictCount struct {
 
 func (x *VerdictCount) Reset() {
 	*x = VerdictCount{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[15]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2149,7 +2092,7 @@ func (x *VerdictCount) String() string {
 func (*VerdictCount) ProtoMessage() {}
 
 func (x *VerdictCount) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[15]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2162,7 +2105,7 @@ func (x *VerdictCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerdictCount.ProtoReflect.Descriptor instead.
 func (*VerdictCount) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{15}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *VerdictCount) GetVerdict() Verdict {
@@ -2188,7 +2131,7 @@ type GetCriterionEnvironmentRequest struct {
 
 func (x *GetCriterionEnvironmentRequest) Reset() {
 	*x = GetCriterionEnvironmentRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[16]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2143,7 @@ func (x *GetCriterionEnvironmentRequest) String() string {
 func (*GetCriterionEnvironmentRequest) ProtoMessage() {}
 
 func (x *GetCriterionEnvironmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[16]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2156,7 @@ func (x *GetCriterionEnvironmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCriterionEnvironmentRequest.ProtoReflect.Descriptor instead.
 func (*GetCriterionEnvironmentRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{16}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{15}
 }
 
 // GetCriterionEnvironmentResponse carries the environment.
@@ -2226,7 +2169,7 @@ type GetCriterionEnvironmentResponse struct {
 
 func (x *GetCriterionEnvironmentResponse) Reset() {
 	*x = GetCriterionEnvironmentResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[17]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2238,7 +2181,7 @@ func (x *GetCriterionEnvironmentResponse) String() string {
 func (*GetCriterionEnvironmentResponse) ProtoMessage() {}
 
 func (x *GetCriterionEnvironmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[17]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2251,7 +2194,7 @@ func (x *GetCriterionEnvironmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCriterionEnvironmentResponse.ProtoReflect.Descriptor instead.
 func (*GetCriterionEnvironmentResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{17}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetCriterionEnvironmentResponse) GetEnvironment() *CriterionEnvironment {
@@ -2275,7 +2218,7 @@ type ValidateCriterionRequest struct {
 
 func (x *ValidateCriterionRequest) Reset() {
 	*x = ValidateCriterionRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[18]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +2230,7 @@ func (x *ValidateCriterionRequest) String() string {
 func (*ValidateCriterionRequest) ProtoMessage() {}
 
 func (x *ValidateCriterionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[18]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +2243,7 @@ func (x *ValidateCriterionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateCriterionRequest.ProtoReflect.Descriptor instead.
 func (*ValidateCriterionRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{18}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ValidateCriterionRequest) GetExpression() string {
@@ -2339,7 +2282,7 @@ type ValidateCriterionResponse struct {
 
 func (x *ValidateCriterionResponse) Reset() {
 	*x = ValidateCriterionResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[19]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2351,7 +2294,7 @@ func (x *ValidateCriterionResponse) String() string {
 func (*ValidateCriterionResponse) ProtoMessage() {}
 
 func (x *ValidateCriterionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[19]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2364,7 +2307,7 @@ func (x *ValidateCriterionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateCriterionResponse.ProtoReflect.Descriptor instead.
 func (*ValidateCriterionResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{19}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ValidateCriterionResponse) GetValid() bool {
@@ -2417,7 +2360,7 @@ type CreatePolicyRequest struct {
 
 func (x *CreatePolicyRequest) Reset() {
 	*x = CreatePolicyRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[20]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2429,7 +2372,7 @@ func (x *CreatePolicyRequest) String() string {
 func (*CreatePolicyRequest) ProtoMessage() {}
 
 func (x *CreatePolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[20]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2442,7 +2385,7 @@ func (x *CreatePolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePolicyRequest.ProtoReflect.Descriptor instead.
 func (*CreatePolicyRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{20}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreatePolicyRequest) GetPolicy() *Policy {
@@ -2469,7 +2412,7 @@ type CreatePolicyResponse struct {
 
 func (x *CreatePolicyResponse) Reset() {
 	*x = CreatePolicyResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[21]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2481,7 +2424,7 @@ func (x *CreatePolicyResponse) String() string {
 func (*CreatePolicyResponse) ProtoMessage() {}
 
 func (x *CreatePolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[21]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2494,7 +2437,7 @@ func (x *CreatePolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePolicyResponse.ProtoReflect.Descriptor instead.
 func (*CreatePolicyResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{21}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreatePolicyResponse) GetPolicy() *Policy {
@@ -2514,7 +2457,7 @@ type GetPolicyRequest struct {
 
 func (x *GetPolicyRequest) Reset() {
 	*x = GetPolicyRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[22]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2469,7 @@ func (x *GetPolicyRequest) String() string {
 func (*GetPolicyRequest) ProtoMessage() {}
 
 func (x *GetPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[22]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2482,7 @@ func (x *GetPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyRequest.ProtoReflect.Descriptor instead.
 func (*GetPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{22}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetPolicyRequest) GetId() string {
@@ -2559,7 +2502,7 @@ type GetPolicyResponse struct {
 
 func (x *GetPolicyResponse) Reset() {
 	*x = GetPolicyResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[23]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2571,7 +2514,7 @@ func (x *GetPolicyResponse) String() string {
 func (*GetPolicyResponse) ProtoMessage() {}
 
 func (x *GetPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[23]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2584,7 +2527,7 @@ func (x *GetPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyResponse.ProtoReflect.Descriptor instead.
 func (*GetPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{23}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetPolicyResponse) GetPolicy() *Policy {
@@ -2626,7 +2569,7 @@ type ListPoliciesRequest struct {
 
 func (x *ListPoliciesRequest) Reset() {
 	*x = ListPoliciesRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[24]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2638,7 +2581,7 @@ func (x *ListPoliciesRequest) String() string {
 func (*ListPoliciesRequest) ProtoMessage() {}
 
 func (x *ListPoliciesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[24]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2651,7 +2594,7 @@ func (x *ListPoliciesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPoliciesRequest.ProtoReflect.Descriptor instead.
 func (*ListPoliciesRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{24}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListPoliciesRequest) GetPageSize() int32 {
@@ -2739,7 +2682,7 @@ type ListPoliciesResponse struct {
 
 func (x *ListPoliciesResponse) Reset() {
 	*x = ListPoliciesResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[25]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +2694,7 @@ func (x *ListPoliciesResponse) String() string {
 func (*ListPoliciesResponse) ProtoMessage() {}
 
 func (x *ListPoliciesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[25]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +2707,7 @@ func (x *ListPoliciesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPoliciesResponse.ProtoReflect.Descriptor instead.
 func (*ListPoliciesResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{25}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListPoliciesResponse) GetPolicies() []*Policy {
@@ -2809,7 +2752,7 @@ type UpdatePolicyRequest struct {
 
 func (x *UpdatePolicyRequest) Reset() {
 	*x = UpdatePolicyRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[26]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2821,7 +2764,7 @@ func (x *UpdatePolicyRequest) String() string {
 func (*UpdatePolicyRequest) ProtoMessage() {}
 
 func (x *UpdatePolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[26]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2834,7 +2777,7 @@ func (x *UpdatePolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePolicyRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePolicyRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{26}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *UpdatePolicyRequest) GetPolicy() *Policy {
@@ -2875,7 +2818,7 @@ type UpdatePolicyResponse struct {
 
 func (x *UpdatePolicyResponse) Reset() {
 	*x = UpdatePolicyResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[27]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2887,7 +2830,7 @@ func (x *UpdatePolicyResponse) String() string {
 func (*UpdatePolicyResponse) ProtoMessage() {}
 
 func (x *UpdatePolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[27]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2900,7 +2843,7 @@ func (x *UpdatePolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePolicyResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePolicyResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{27}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpdatePolicyResponse) GetPolicy() *Policy {
@@ -2921,7 +2864,7 @@ type DeletePolicyRequest struct {
 
 func (x *DeletePolicyRequest) Reset() {
 	*x = DeletePolicyRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[28]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2933,7 +2876,7 @@ func (x *DeletePolicyRequest) String() string {
 func (*DeletePolicyRequest) ProtoMessage() {}
 
 func (x *DeletePolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[28]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2946,7 +2889,7 @@ func (x *DeletePolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeletePolicyRequest.ProtoReflect.Descriptor instead.
 func (*DeletePolicyRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{28}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DeletePolicyRequest) GetId() string {
@@ -2972,7 +2915,7 @@ type DeletePolicyResponse struct {
 
 func (x *DeletePolicyResponse) Reset() {
 	*x = DeletePolicyResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[29]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2984,7 +2927,7 @@ func (x *DeletePolicyResponse) String() string {
 func (*DeletePolicyResponse) ProtoMessage() {}
 
 func (x *DeletePolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[29]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2997,14 +2940,15 @@ func (x *DeletePolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeletePolicyResponse.ProtoReflect.Descriptor instead.
 func (*DeletePolicyResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{29}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{28}
 }
 
 // PublishPolicyRequest names the policy to publish.
 type PublishPolicyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The etag last read.
+	// The etag last read. Optional; when set and stale the call fails with
+	// ABORTED, so what is published is what was reviewed.
 	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	// A note for the version history. Optional, at most 500 characters.
 	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
@@ -3014,7 +2958,7 @@ type PublishPolicyRequest struct {
 
 func (x *PublishPolicyRequest) Reset() {
 	*x = PublishPolicyRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[30]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3026,7 +2970,7 @@ func (x *PublishPolicyRequest) String() string {
 func (*PublishPolicyRequest) ProtoMessage() {}
 
 func (x *PublishPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[30]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3039,7 +2983,7 @@ func (x *PublishPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishPolicyRequest.ProtoReflect.Descriptor instead.
 func (*PublishPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{30}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PublishPolicyRequest) GetId() string {
@@ -3073,7 +3017,7 @@ type PublishPolicyResponse struct {
 
 func (x *PublishPolicyResponse) Reset() {
 	*x = PublishPolicyResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[31]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3085,7 +3029,7 @@ func (x *PublishPolicyResponse) String() string {
 func (*PublishPolicyResponse) ProtoMessage() {}
 
 func (x *PublishPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[31]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3098,7 +3042,7 @@ func (x *PublishPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishPolicyResponse.ProtoReflect.Descriptor instead.
 func (*PublishPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{31}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PublishPolicyResponse) GetPolicy() *Policy {
@@ -3112,7 +3056,7 @@ func (x *PublishPolicyResponse) GetPolicy() *Policy {
 type WithdrawPolicyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The etag last read.
+	// The etag last read. Optional; when set and stale: ABORTED.
 	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	// Why, shown in the version history, e.g. "政策已被新文件替代". Required, 1 to 500
 	// characters.
@@ -3123,7 +3067,7 @@ type WithdrawPolicyRequest struct {
 
 func (x *WithdrawPolicyRequest) Reset() {
 	*x = WithdrawPolicyRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[32]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3135,7 +3079,7 @@ func (x *WithdrawPolicyRequest) String() string {
 func (*WithdrawPolicyRequest) ProtoMessage() {}
 
 func (x *WithdrawPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[32]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3148,7 +3092,7 @@ func (x *WithdrawPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawPolicyRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{32}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *WithdrawPolicyRequest) GetId() string {
@@ -3182,7 +3126,7 @@ type WithdrawPolicyResponse struct {
 
 func (x *WithdrawPolicyResponse) Reset() {
 	*x = WithdrawPolicyResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[33]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3194,7 +3138,7 @@ func (x *WithdrawPolicyResponse) String() string {
 func (*WithdrawPolicyResponse) ProtoMessage() {}
 
 func (x *WithdrawPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[33]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3207,7 +3151,7 @@ func (x *WithdrawPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawPolicyResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{33}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *WithdrawPolicyResponse) GetPolicy() *Policy {
@@ -3230,7 +3174,7 @@ type ListPolicyVersionsRequest struct {
 
 func (x *ListPolicyVersionsRequest) Reset() {
 	*x = ListPolicyVersionsRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[34]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3242,7 +3186,7 @@ func (x *ListPolicyVersionsRequest) String() string {
 func (*ListPolicyVersionsRequest) ProtoMessage() {}
 
 func (x *ListPolicyVersionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[34]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3255,7 +3199,7 @@ func (x *ListPolicyVersionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPolicyVersionsRequest.ProtoReflect.Descriptor instead.
 func (*ListPolicyVersionsRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{34}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListPolicyVersionsRequest) GetPolicyId() string {
@@ -3292,7 +3236,7 @@ type ListPolicyVersionsResponse struct {
 
 func (x *ListPolicyVersionsResponse) Reset() {
 	*x = ListPolicyVersionsResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[35]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3304,7 +3248,7 @@ func (x *ListPolicyVersionsResponse) String() string {
 func (*ListPolicyVersionsResponse) ProtoMessage() {}
 
 func (x *ListPolicyVersionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[35]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3317,7 +3261,7 @@ func (x *ListPolicyVersionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPolicyVersionsResponse.ProtoReflect.Descriptor instead.
 func (*ListPolicyVersionsResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{35}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListPolicyVersionsResponse) GetVersions() []*PolicyVersion {
@@ -3353,7 +3297,7 @@ type GetPolicyVersionRequest struct {
 
 func (x *GetPolicyVersionRequest) Reset() {
 	*x = GetPolicyVersionRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[36]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3365,7 +3309,7 @@ func (x *GetPolicyVersionRequest) String() string {
 func (*GetPolicyVersionRequest) ProtoMessage() {}
 
 func (x *GetPolicyVersionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[36]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3378,7 +3322,7 @@ func (x *GetPolicyVersionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyVersionRequest.ProtoReflect.Descriptor instead.
 func (*GetPolicyVersionRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{36}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetPolicyVersionRequest) GetPolicyId() string {
@@ -3405,7 +3349,7 @@ type GetPolicyVersionResponse struct {
 
 func (x *GetPolicyVersionResponse) Reset() {
 	*x = GetPolicyVersionResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[37]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3417,7 +3361,7 @@ func (x *GetPolicyVersionResponse) String() string {
 func (*GetPolicyVersionResponse) ProtoMessage() {}
 
 func (x *GetPolicyVersionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[37]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3430,7 +3374,7 @@ func (x *GetPolicyVersionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyVersionResponse.ProtoReflect.Descriptor instead.
 func (*GetPolicyVersionResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{37}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetPolicyVersionResponse) GetPolicyVersion() *PolicyVersion {
@@ -3457,14 +3401,19 @@ type EvaluatePoliciesRequest struct {
 	Category PolicyCategory `protobuf:"varint,4,opt,name=category,proto3,enum=qihang.catalog.v1.PolicyCategory" json:"category,omitempty"`
 	// Return only evaluations with these verdicts, e.g. [VERDICT_ELIGIBLE,
 	// VERDICT_LIKELY]. Empty: all.
-	Verdicts      []Verdict `protobuf:"varint,5,rep,packed,name=verdicts,proto3,enum=qihang.catalog.v1.Verdict" json:"verdicts,omitempty"`
+	Verdicts []Verdict `protobuf:"varint,5,rep,packed,name=verdicts,proto3,enum=qihang.catalog.v1.Verdict" json:"verdicts,omitempty"`
+	// 1 to 100; 0 means 20.
+	PageSize int32 `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From the previous response's next_page_token; bound to the other fields.
+	// A firm or policy edited between pages may move a policy across pages.
+	PageToken     string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EvaluatePoliciesRequest) Reset() {
 	*x = EvaluatePoliciesRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[38]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3476,7 +3425,7 @@ func (x *EvaluatePoliciesRequest) String() string {
 func (*EvaluatePoliciesRequest) ProtoMessage() {}
 
 func (x *EvaluatePoliciesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[38]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3489,7 +3438,7 @@ func (x *EvaluatePoliciesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvaluatePoliciesRequest.ProtoReflect.Descriptor instead.
 func (*EvaluatePoliciesRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{38}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *EvaluatePoliciesRequest) GetSubject() isEvaluatePoliciesRequest_Subject {
@@ -3538,6 +3487,20 @@ func (x *EvaluatePoliciesRequest) GetVerdicts() []Verdict {
 	return nil
 }
 
+func (x *EvaluatePoliciesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *EvaluatePoliciesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 type isEvaluatePoliciesRequest_Subject interface {
 	isEvaluatePoliciesRequest_Subject()
 }
@@ -3560,25 +3523,29 @@ func (*EvaluatePoliciesRequest_FirmId) isEvaluatePoliciesRequest_Subject() {}
 
 func (*EvaluatePoliciesRequest_Firm) isEvaluatePoliciesRequest_Subject() {}
 
-// EvaluatePoliciesResponse carries the evaluations.
+// EvaluatePoliciesResponse is one page of evaluations.
 type EvaluatePoliciesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// In request order when policy_ids was given; otherwise ELIGIBLE first,
 	// then LIKELY, NOT_OPEN, UNDETERMINED and NOT_ELIGIBLE, and within a
-	// verdict by benefit cap, highest first.
+	// verdict by benefit cap, highest first, then by policy id.
 	Evaluations []*PolicyEvaluation `protobuf:"bytes,1,rep,name=evaluations,proto3" json:"evaluations,omitempty"`
-	// How many of the evaluated policies got each verdict, before the verdicts
-	// filter; verdicts with no policy are left out.
+	// How many of the evaluated policies got each verdict, across all pages and
+	// before the verdicts filter; verdicts with no policy are left out.
 	VerdictCounts []*VerdictCount `protobuf:"bytes,2,rep,name=verdict_counts,json=verdictCounts,proto3" json:"verdict_counts,omitempty"`
 	// The facts derived for the firm, as criteria saw them.
-	Facts         *FirmFacts `protobuf:"bytes,3,opt,name=facts,proto3" json:"facts,omitempty"`
+	Facts *FirmFacts `protobuf:"bytes,3,opt,name=facts,proto3" json:"facts,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// Evaluations across all pages, after the verdicts filter.
+	TotalSize     int32 `protobuf:"varint,5,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EvaluatePoliciesResponse) Reset() {
 	*x = EvaluatePoliciesResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[39]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3590,7 +3557,7 @@ func (x *EvaluatePoliciesResponse) String() string {
 func (*EvaluatePoliciesResponse) ProtoMessage() {}
 
 func (x *EvaluatePoliciesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[39]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3603,7 +3570,7 @@ func (x *EvaluatePoliciesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvaluatePoliciesResponse.ProtoReflect.Descriptor instead.
 func (*EvaluatePoliciesResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{39}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *EvaluatePoliciesResponse) GetEvaluations() []*PolicyEvaluation {
@@ -3627,6 +3594,20 @@ func (x *EvaluatePoliciesResponse) GetFacts() *FirmFacts {
 	return nil
 }
 
+func (x *EvaluatePoliciesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *EvaluatePoliciesResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
 // CreateIndustryBeltRequest creates a belt.
 type CreateIndustryBeltRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3638,7 +3619,7 @@ type CreateIndustryBeltRequest struct {
 
 func (x *CreateIndustryBeltRequest) Reset() {
 	*x = CreateIndustryBeltRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[40]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3650,7 +3631,7 @@ func (x *CreateIndustryBeltRequest) String() string {
 func (*CreateIndustryBeltRequest) ProtoMessage() {}
 
 func (x *CreateIndustryBeltRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[40]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3663,7 +3644,7 @@ func (x *CreateIndustryBeltRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateIndustryBeltRequest.ProtoReflect.Descriptor instead.
 func (*CreateIndustryBeltRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{40}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateIndustryBeltRequest) GetIndustryBelt() *IndustryBelt {
@@ -3683,7 +3664,7 @@ type CreateIndustryBeltResponse struct {
 
 func (x *CreateIndustryBeltResponse) Reset() {
 	*x = CreateIndustryBeltResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[41]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3695,7 +3676,7 @@ func (x *CreateIndustryBeltResponse) String() string {
 func (*CreateIndustryBeltResponse) ProtoMessage() {}
 
 func (x *CreateIndustryBeltResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[41]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3708,7 +3689,7 @@ func (x *CreateIndustryBeltResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateIndustryBeltResponse.ProtoReflect.Descriptor instead.
 func (*CreateIndustryBeltResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{41}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateIndustryBeltResponse) GetIndustryBelt() *IndustryBelt {
@@ -3728,7 +3709,7 @@ type GetIndustryBeltRequest struct {
 
 func (x *GetIndustryBeltRequest) Reset() {
 	*x = GetIndustryBeltRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[42]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3740,7 +3721,7 @@ func (x *GetIndustryBeltRequest) String() string {
 func (*GetIndustryBeltRequest) ProtoMessage() {}
 
 func (x *GetIndustryBeltRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[42]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3753,7 +3734,7 @@ func (x *GetIndustryBeltRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndustryBeltRequest.ProtoReflect.Descriptor instead.
 func (*GetIndustryBeltRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{42}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetIndustryBeltRequest) GetId() string {
@@ -3773,7 +3754,7 @@ type GetIndustryBeltResponse struct {
 
 func (x *GetIndustryBeltResponse) Reset() {
 	*x = GetIndustryBeltResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[43]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3785,7 +3766,7 @@ func (x *GetIndustryBeltResponse) String() string {
 func (*GetIndustryBeltResponse) ProtoMessage() {}
 
 func (x *GetIndustryBeltResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[43]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3798,7 +3779,7 @@ func (x *GetIndustryBeltResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndustryBeltResponse.ProtoReflect.Descriptor instead.
 func (*GetIndustryBeltResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{43}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetIndustryBeltResponse) GetIndustryBelt() *IndustryBelt {
@@ -3829,7 +3810,7 @@ type ListIndustryBeltsRequest struct {
 
 func (x *ListIndustryBeltsRequest) Reset() {
 	*x = ListIndustryBeltsRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[44]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3841,7 +3822,7 @@ func (x *ListIndustryBeltsRequest) String() string {
 func (*ListIndustryBeltsRequest) ProtoMessage() {}
 
 func (x *ListIndustryBeltsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[44]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3854,7 +3835,7 @@ func (x *ListIndustryBeltsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIndustryBeltsRequest.ProtoReflect.Descriptor instead.
 func (*ListIndustryBeltsRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{44}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListIndustryBeltsRequest) GetPageSize() int32 {
@@ -3913,7 +3894,7 @@ type ListIndustryBeltsResponse struct {
 
 func (x *ListIndustryBeltsResponse) Reset() {
 	*x = ListIndustryBeltsResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[45]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3925,7 +3906,7 @@ func (x *ListIndustryBeltsResponse) String() string {
 func (*ListIndustryBeltsResponse) ProtoMessage() {}
 
 func (x *ListIndustryBeltsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[45]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3938,7 +3919,7 @@ func (x *ListIndustryBeltsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIndustryBeltsResponse.ProtoReflect.Descriptor instead.
 func (*ListIndustryBeltsResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{45}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListIndustryBeltsResponse) GetIndustryBelts() []*IndustryBelt {
@@ -3976,7 +3957,7 @@ type UpdateIndustryBeltRequest struct {
 
 func (x *UpdateIndustryBeltRequest) Reset() {
 	*x = UpdateIndustryBeltRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[46]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3988,7 +3969,7 @@ func (x *UpdateIndustryBeltRequest) String() string {
 func (*UpdateIndustryBeltRequest) ProtoMessage() {}
 
 func (x *UpdateIndustryBeltRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[46]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4001,7 +3982,7 @@ func (x *UpdateIndustryBeltRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateIndustryBeltRequest.ProtoReflect.Descriptor instead.
 func (*UpdateIndustryBeltRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{46}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UpdateIndustryBeltRequest) GetIndustryBelt() *IndustryBelt {
@@ -4028,7 +4009,7 @@ type UpdateIndustryBeltResponse struct {
 
 func (x *UpdateIndustryBeltResponse) Reset() {
 	*x = UpdateIndustryBeltResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[47]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4040,7 +4021,7 @@ func (x *UpdateIndustryBeltResponse) String() string {
 func (*UpdateIndustryBeltResponse) ProtoMessage() {}
 
 func (x *UpdateIndustryBeltResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[47]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4053,7 +4034,7 @@ func (x *UpdateIndustryBeltResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateIndustryBeltResponse.ProtoReflect.Descriptor instead.
 func (*UpdateIndustryBeltResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{47}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *UpdateIndustryBeltResponse) GetIndustryBelt() *IndustryBelt {
@@ -4074,7 +4055,7 @@ type DeleteIndustryBeltRequest struct {
 
 func (x *DeleteIndustryBeltRequest) Reset() {
 	*x = DeleteIndustryBeltRequest{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[48]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4086,7 +4067,7 @@ func (x *DeleteIndustryBeltRequest) String() string {
 func (*DeleteIndustryBeltRequest) ProtoMessage() {}
 
 func (x *DeleteIndustryBeltRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[48]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4099,7 +4080,7 @@ func (x *DeleteIndustryBeltRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIndustryBeltRequest.ProtoReflect.Descriptor instead.
 func (*DeleteIndustryBeltRequest) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{48}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DeleteIndustryBeltRequest) GetId() string {
@@ -4125,7 +4106,7 @@ type DeleteIndustryBeltResponse struct {
 
 func (x *DeleteIndustryBeltResponse) Reset() {
 	*x = DeleteIndustryBeltResponse{}
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[49]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4137,7 +4118,7 @@ func (x *DeleteIndustryBeltResponse) String() string {
 func (*DeleteIndustryBeltResponse) ProtoMessage() {}
 
 func (x *DeleteIndustryBeltResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[49]
+	mi := &file_qihang_catalog_v1_catalog_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4150,19 +4131,14 @@ func (x *DeleteIndustryBeltResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIndustryBeltResponse.ProtoReflect.Descriptor instead.
 func (*DeleteIndustryBeltResponse) Descriptor() ([]byte, []int) {
-	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{49}
+	return file_qihang_catalog_v1_catalog_proto_rawDescGZIP(), []int{48}
 }
 
 var File_qihang_catalog_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_qihang_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
-	"\x1fqihang/catalog/v1/catalog.proto\x12\x11qihang.catalog.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dqihang/common/v1/common.proto\x1a!qihang/profiles/v1/profiles.proto\"~\n" +
-	"\n" +
-	"TimeWindow\x129\n" +
-	"\n" +
-	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\"\xb0\x01\n" +
+	"\x1fqihang/catalog/v1/catalog.proto\x12\x11qihang.catalog.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dqihang/common/v1/common.proto\x1a!qihang/profiles/v1/profiles.proto\"\xb0\x01\n" +
 	"\aBenefit\x12 \n" +
 	"\vdescription\x18\x01 \x01(\tR\vdescription\x12)\n" +
 	"\x0emax_amount_fen\x18\x02 \x01(\x03H\x00R\fmaxAmountFen\x88\x01\x01\x12/\n" +
@@ -4180,7 +4156,7 @@ const file_qihang_catalog_v1_catalog_proto_rawDesc = "" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1e\n" +
 	"\n" +
 	"expression\x18\x03 \x01(\tR\n" +
-	"expression\"\x8e\t\n" +
+	"expression\"\x8c\t\n" +
 	"\x06Policy\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
@@ -4197,9 +4173,9 @@ const file_qihang_catalog_v1_catalog_proto_rawDesc = "" +
 	"\asummary\x18\t \x01(\tR\asummary\x12\x1b\n" +
 	"\tfull_text\x18\n" +
 	" \x01(\tR\bfullText\x124\n" +
-	"\abenefit\x18\v \x01(\v2\x1a.qihang.catalog.v1.BenefitR\abenefit\x129\n" +
-	"\bvalidity\x18\f \x01(\v2\x1d.qihang.catalog.v1.TimeWindowR\bvalidity\x12L\n" +
-	"\x12application_window\x18\r \x01(\v2\x1d.qihang.catalog.v1.TimeWindowR\x11applicationWindow\x12 \n" +
+	"\abenefit\x18\v \x01(\v2\x1a.qihang.catalog.v1.BenefitR\abenefit\x128\n" +
+	"\bvalidity\x18\f \x01(\v2\x1c.qihang.common.v1.TimeWindowR\bvalidity\x12K\n" +
+	"\x12application_window\x18\r \x01(\v2\x1c.qihang.common.v1.TimeWindowR\x11applicationWindow\x12 \n" +
 	"\fhow_to_apply\x18\x0e \x01(\tR\n" +
 	"howToApply\x12\x1b\n" +
 	"\tapply_url\x18\x0f \x01(\tR\bapplyUrl\x12'\n" +
@@ -4272,7 +4248,7 @@ const file_qihang_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"firm_value\x18\x05 \x01(\tR\tfirmValue\x12B\n" +
 	"\x0emissing_fields\x18\x06 \x03(\v2\x1b.qihang.catalog.v1.FieldRefR\rmissingFields\x12\x14\n" +
-	"\x05error\x18\a \x01(\tR\x05error\"\x97\x05\n" +
+	"\x05error\x18\a \x01(\tR\x05error\"\x96\x05\n" +
 	"\x10PolicyEvaluation\x12\x1b\n" +
 	"\tpolicy_id\x18\x01 \x01(\tR\bpolicyId\x12!\n" +
 	"\fpolicy_title\x18\x02 \x01(\tR\vpolicyTitle\x12%\n" +
@@ -4285,8 +4261,8 @@ const file_qihang_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x0emissing_fields\x18\t \x03(\v2\x1b.qihang.catalog.v1.FieldRefR\rmissingFields\x12\x16\n" +
 	"\x06issuer\x18\n" +
 	" \x01(\tR\x06issuer\x124\n" +
-	"\abenefit\x18\v \x01(\v2\x1a.qihang.catalog.v1.BenefitR\abenefit\x12L\n" +
-	"\x12application_window\x18\f \x01(\v2\x1d.qihang.catalog.v1.TimeWindowR\x11applicationWindow\x12?\n" +
+	"\abenefit\x18\v \x01(\v2\x1a.qihang.catalog.v1.BenefitR\abenefit\x12K\n" +
+	"\x12application_window\x18\f \x01(\v2\x1c.qihang.common.v1.TimeWindowR\x11applicationWindow\x12?\n" +
 	"\revaluate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\fevaluateTime\"\xc3\x02\n" +
 	"\tFirmFacts\x12)\n" +
 	"\x10programme_member\x18\x01 \x01(\bR\x0fprogrammeMember\x12'\n" +
@@ -4400,19 +4376,25 @@ const file_qihang_catalog_v1_catalog_proto_rawDesc = "" +
 	"\tpolicy_id\x18\x01 \x01(\tR\bpolicyId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\"c\n" +
 	"\x18GetPolicyVersionResponse\x12G\n" +
-	"\x0epolicy_version\x18\x01 \x01(\v2 .qihang.catalog.v1.PolicyVersionR\rpolicyVersion\"\x85\x02\n" +
+	"\x0epolicy_version\x18\x01 \x01(\v2 .qihang.catalog.v1.PolicyVersionR\rpolicyVersion\"\xc1\x02\n" +
 	"\x17EvaluatePoliciesRequest\x12\x19\n" +
 	"\afirm_id\x18\x01 \x01(\tH\x00R\x06firmId\x12.\n" +
 	"\x04firm\x18\x02 \x01(\v2\x18.qihang.profiles.v1.FirmH\x00R\x04firm\x12\x1d\n" +
 	"\n" +
 	"policy_ids\x18\x03 \x03(\tR\tpolicyIds\x12=\n" +
 	"\bcategory\x18\x04 \x01(\x0e2!.qihang.catalog.v1.PolicyCategoryR\bcategory\x126\n" +
-	"\bverdicts\x18\x05 \x03(\x0e2\x1a.qihang.catalog.v1.VerdictR\bverdictsB\t\n" +
-	"\asubject\"\xdd\x01\n" +
+	"\bverdicts\x18\x05 \x03(\x0e2\x1a.qihang.catalog.v1.VerdictR\bverdicts\x12\x1b\n" +
+	"\tpage_size\x18\x06 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\a \x01(\tR\tpageTokenB\t\n" +
+	"\asubject\"\xa4\x02\n" +
 	"\x18EvaluatePoliciesResponse\x12E\n" +
 	"\vevaluations\x18\x01 \x03(\v2#.qihang.catalog.v1.PolicyEvaluationR\vevaluations\x12F\n" +
 	"\x0everdict_counts\x18\x02 \x03(\v2\x1f.qihang.catalog.v1.VerdictCountR\rverdictCounts\x122\n" +
-	"\x05facts\x18\x03 \x01(\v2\x1c.qihang.catalog.v1.FirmFactsR\x05facts\"a\n" +
+	"\x05facts\x18\x03 \x01(\v2\x1c.qihang.catalog.v1.FirmFactsR\x05facts\x12&\n" +
+	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x05 \x01(\x05R\ttotalSize\"a\n" +
 	"\x19CreateIndustryBeltRequest\x12D\n" +
 	"\rindustry_belt\x18\x01 \x01(\v2\x1f.qihang.catalog.v1.IndustryBeltR\findustryBelt\"b\n" +
 	"\x1aCreateIndustryBeltResponse\x12D\n" +
@@ -4537,7 +4519,7 @@ func file_qihang_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 }
 
 var file_qihang_catalog_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_qihang_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_qihang_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_qihang_catalog_v1_catalog_proto_goTypes = []any{
 	(PolicyLevel)(0),                        // 0: qihang.catalog.v1.PolicyLevel
 	(PolicyCategory)(0),                     // 1: qihang.catalog.v1.PolicyCategory
@@ -4546,182 +4528,180 @@ var file_qihang_catalog_v1_catalog_proto_goTypes = []any{
 	(IndustryBeltStatus)(0),                 // 4: qihang.catalog.v1.IndustryBeltStatus
 	(Verdict)(0),                            // 5: qihang.catalog.v1.Verdict
 	(CriterionOutcome)(0),                   // 6: qihang.catalog.v1.CriterionOutcome
-	(*TimeWindow)(nil),                      // 7: qihang.catalog.v1.TimeWindow
-	(*Benefit)(nil),                         // 8: qihang.catalog.v1.Benefit
-	(*PolicySource)(nil),                    // 9: qihang.catalog.v1.PolicySource
-	(*Criterion)(nil),                       // 10: qihang.catalog.v1.Criterion
-	(*Policy)(nil),                          // 11: qihang.catalog.v1.Policy
-	(*PolicyVersion)(nil),                   // 12: qihang.catalog.v1.PolicyVersion
-	(*ServiceProvider)(nil),                 // 13: qihang.catalog.v1.ServiceProvider
-	(*IndustryBelt)(nil),                    // 14: qihang.catalog.v1.IndustryBelt
-	(*FieldRef)(nil),                        // 15: qihang.catalog.v1.FieldRef
-	(*CriterionResult)(nil),                 // 16: qihang.catalog.v1.CriterionResult
-	(*PolicyEvaluation)(nil),                // 17: qihang.catalog.v1.PolicyEvaluation
-	(*FirmFacts)(nil),                       // 18: qihang.catalog.v1.FirmFacts
-	(*CriterionField)(nil),                  // 19: qihang.catalog.v1.CriterionField
-	(*CriterionEnvironment)(nil),            // 20: qihang.catalog.v1.CriterionEnvironment
-	(*ExpressionIssue)(nil),                 // 21: qihang.catalog.v1.ExpressionIssue
-	(*VerdictCount)(nil),                    // 22: qihang.catalog.v1.VerdictCount
-	(*GetCriterionEnvironmentRequest)(nil),  // 23: qihang.catalog.v1.GetCriterionEnvironmentRequest
-	(*GetCriterionEnvironmentResponse)(nil), // 24: qihang.catalog.v1.GetCriterionEnvironmentResponse
-	(*ValidateCriterionRequest)(nil),        // 25: qihang.catalog.v1.ValidateCriterionRequest
-	(*ValidateCriterionResponse)(nil),       // 26: qihang.catalog.v1.ValidateCriterionResponse
-	(*CreatePolicyRequest)(nil),             // 27: qihang.catalog.v1.CreatePolicyRequest
-	(*CreatePolicyResponse)(nil),            // 28: qihang.catalog.v1.CreatePolicyResponse
-	(*GetPolicyRequest)(nil),                // 29: qihang.catalog.v1.GetPolicyRequest
-	(*GetPolicyResponse)(nil),               // 30: qihang.catalog.v1.GetPolicyResponse
-	(*ListPoliciesRequest)(nil),             // 31: qihang.catalog.v1.ListPoliciesRequest
-	(*ListPoliciesResponse)(nil),            // 32: qihang.catalog.v1.ListPoliciesResponse
-	(*UpdatePolicyRequest)(nil),             // 33: qihang.catalog.v1.UpdatePolicyRequest
-	(*UpdatePolicyResponse)(nil),            // 34: qihang.catalog.v1.UpdatePolicyResponse
-	(*DeletePolicyRequest)(nil),             // 35: qihang.catalog.v1.DeletePolicyRequest
-	(*DeletePolicyResponse)(nil),            // 36: qihang.catalog.v1.DeletePolicyResponse
-	(*PublishPolicyRequest)(nil),            // 37: qihang.catalog.v1.PublishPolicyRequest
-	(*PublishPolicyResponse)(nil),           // 38: qihang.catalog.v1.PublishPolicyResponse
-	(*WithdrawPolicyRequest)(nil),           // 39: qihang.catalog.v1.WithdrawPolicyRequest
-	(*WithdrawPolicyResponse)(nil),          // 40: qihang.catalog.v1.WithdrawPolicyResponse
-	(*ListPolicyVersionsRequest)(nil),       // 41: qihang.catalog.v1.ListPolicyVersionsRequest
-	(*ListPolicyVersionsResponse)(nil),      // 42: qihang.catalog.v1.ListPolicyVersionsResponse
-	(*GetPolicyVersionRequest)(nil),         // 43: qihang.catalog.v1.GetPolicyVersionRequest
-	(*GetPolicyVersionResponse)(nil),        // 44: qihang.catalog.v1.GetPolicyVersionResponse
-	(*EvaluatePoliciesRequest)(nil),         // 45: qihang.catalog.v1.EvaluatePoliciesRequest
-	(*EvaluatePoliciesResponse)(nil),        // 46: qihang.catalog.v1.EvaluatePoliciesResponse
-	(*CreateIndustryBeltRequest)(nil),       // 47: qihang.catalog.v1.CreateIndustryBeltRequest
-	(*CreateIndustryBeltResponse)(nil),      // 48: qihang.catalog.v1.CreateIndustryBeltResponse
-	(*GetIndustryBeltRequest)(nil),          // 49: qihang.catalog.v1.GetIndustryBeltRequest
-	(*GetIndustryBeltResponse)(nil),         // 50: qihang.catalog.v1.GetIndustryBeltResponse
-	(*ListIndustryBeltsRequest)(nil),        // 51: qihang.catalog.v1.ListIndustryBeltsRequest
-	(*ListIndustryBeltsResponse)(nil),       // 52: qihang.catalog.v1.ListIndustryBeltsResponse
-	(*UpdateIndustryBeltRequest)(nil),       // 53: qihang.catalog.v1.UpdateIndustryBeltRequest
-	(*UpdateIndustryBeltResponse)(nil),      // 54: qihang.catalog.v1.UpdateIndustryBeltResponse
-	(*DeleteIndustryBeltRequest)(nil),       // 55: qihang.catalog.v1.DeleteIndustryBeltRequest
-	(*DeleteIndustryBeltResponse)(nil),      // 56: qihang.catalog.v1.DeleteIndustryBeltResponse
-	(*timestamppb.Timestamp)(nil),           // 57: google.protobuf.Timestamp
-	(v1.District)(0),                        // 58: qihang.common.v1.District
-	(v1.Industry)(0),                        // 59: qihang.common.v1.Industry
-	(v1.CrossBorderStage)(0),                // 60: qihang.common.v1.CrossBorderStage
+	(*Benefit)(nil),                         // 7: qihang.catalog.v1.Benefit
+	(*PolicySource)(nil),                    // 8: qihang.catalog.v1.PolicySource
+	(*Criterion)(nil),                       // 9: qihang.catalog.v1.Criterion
+	(*Policy)(nil),                          // 10: qihang.catalog.v1.Policy
+	(*PolicyVersion)(nil),                   // 11: qihang.catalog.v1.PolicyVersion
+	(*ServiceProvider)(nil),                 // 12: qihang.catalog.v1.ServiceProvider
+	(*IndustryBelt)(nil),                    // 13: qihang.catalog.v1.IndustryBelt
+	(*FieldRef)(nil),                        // 14: qihang.catalog.v1.FieldRef
+	(*CriterionResult)(nil),                 // 15: qihang.catalog.v1.CriterionResult
+	(*PolicyEvaluation)(nil),                // 16: qihang.catalog.v1.PolicyEvaluation
+	(*FirmFacts)(nil),                       // 17: qihang.catalog.v1.FirmFacts
+	(*CriterionField)(nil),                  // 18: qihang.catalog.v1.CriterionField
+	(*CriterionEnvironment)(nil),            // 19: qihang.catalog.v1.CriterionEnvironment
+	(*ExpressionIssue)(nil),                 // 20: qihang.catalog.v1.ExpressionIssue
+	(*VerdictCount)(nil),                    // 21: qihang.catalog.v1.VerdictCount
+	(*GetCriterionEnvironmentRequest)(nil),  // 22: qihang.catalog.v1.GetCriterionEnvironmentRequest
+	(*GetCriterionEnvironmentResponse)(nil), // 23: qihang.catalog.v1.GetCriterionEnvironmentResponse
+	(*ValidateCriterionRequest)(nil),        // 24: qihang.catalog.v1.ValidateCriterionRequest
+	(*ValidateCriterionResponse)(nil),       // 25: qihang.catalog.v1.ValidateCriterionResponse
+	(*CreatePolicyRequest)(nil),             // 26: qihang.catalog.v1.CreatePolicyRequest
+	(*CreatePolicyResponse)(nil),            // 27: qihang.catalog.v1.CreatePolicyResponse
+	(*GetPolicyRequest)(nil),                // 28: qihang.catalog.v1.GetPolicyRequest
+	(*GetPolicyResponse)(nil),               // 29: qihang.catalog.v1.GetPolicyResponse
+	(*ListPoliciesRequest)(nil),             // 30: qihang.catalog.v1.ListPoliciesRequest
+	(*ListPoliciesResponse)(nil),            // 31: qihang.catalog.v1.ListPoliciesResponse
+	(*UpdatePolicyRequest)(nil),             // 32: qihang.catalog.v1.UpdatePolicyRequest
+	(*UpdatePolicyResponse)(nil),            // 33: qihang.catalog.v1.UpdatePolicyResponse
+	(*DeletePolicyRequest)(nil),             // 34: qihang.catalog.v1.DeletePolicyRequest
+	(*DeletePolicyResponse)(nil),            // 35: qihang.catalog.v1.DeletePolicyResponse
+	(*PublishPolicyRequest)(nil),            // 36: qihang.catalog.v1.PublishPolicyRequest
+	(*PublishPolicyResponse)(nil),           // 37: qihang.catalog.v1.PublishPolicyResponse
+	(*WithdrawPolicyRequest)(nil),           // 38: qihang.catalog.v1.WithdrawPolicyRequest
+	(*WithdrawPolicyResponse)(nil),          // 39: qihang.catalog.v1.WithdrawPolicyResponse
+	(*ListPolicyVersionsRequest)(nil),       // 40: qihang.catalog.v1.ListPolicyVersionsRequest
+	(*ListPolicyVersionsResponse)(nil),      // 41: qihang.catalog.v1.ListPolicyVersionsResponse
+	(*GetPolicyVersionRequest)(nil),         // 42: qihang.catalog.v1.GetPolicyVersionRequest
+	(*GetPolicyVersionResponse)(nil),        // 43: qihang.catalog.v1.GetPolicyVersionResponse
+	(*EvaluatePoliciesRequest)(nil),         // 44: qihang.catalog.v1.EvaluatePoliciesRequest
+	(*EvaluatePoliciesResponse)(nil),        // 45: qihang.catalog.v1.EvaluatePoliciesResponse
+	(*CreateIndustryBeltRequest)(nil),       // 46: qihang.catalog.v1.CreateIndustryBeltRequest
+	(*CreateIndustryBeltResponse)(nil),      // 47: qihang.catalog.v1.CreateIndustryBeltResponse
+	(*GetIndustryBeltRequest)(nil),          // 48: qihang.catalog.v1.GetIndustryBeltRequest
+	(*GetIndustryBeltResponse)(nil),         // 49: qihang.catalog.v1.GetIndustryBeltResponse
+	(*ListIndustryBeltsRequest)(nil),        // 50: qihang.catalog.v1.ListIndustryBeltsRequest
+	(*ListIndustryBeltsResponse)(nil),       // 51: qihang.catalog.v1.ListIndustryBeltsResponse
+	(*UpdateIndustryBeltRequest)(nil),       // 52: qihang.catalog.v1.UpdateIndustryBeltRequest
+	(*UpdateIndustryBeltResponse)(nil),      // 53: qihang.catalog.v1.UpdateIndustryBeltResponse
+	(*DeleteIndustryBeltRequest)(nil),       // 54: qihang.catalog.v1.DeleteIndustryBeltRequest
+	(*DeleteIndustryBeltResponse)(nil),      // 55: qihang.catalog.v1.DeleteIndustryBeltResponse
+	(*timestamppb.Timestamp)(nil),           // 56: google.protobuf.Timestamp
+	(v1.District)(0),                        // 57: qihang.common.v1.District
+	(v1.Industry)(0),                        // 58: qihang.common.v1.Industry
+	(v1.CrossBorderStage)(0),                // 59: qihang.common.v1.CrossBorderStage
+	(*v1.TimeWindow)(nil),                   // 60: qihang.common.v1.TimeWindow
 	(v1.NeedTag)(0),                         // 61: qihang.common.v1.NeedTag
 	(v1.SalesPlatform)(0),                   // 62: qihang.common.v1.SalesPlatform
 	(*fieldmaskpb.FieldMask)(nil),           // 63: google.protobuf.FieldMask
 	(*v11.Firm)(nil),                        // 64: qihang.profiles.v1.Firm
 }
 var file_qihang_catalog_v1_catalog_proto_depIdxs = []int32{
-	57, // 0: qihang.catalog.v1.TimeWindow.start_time:type_name -> google.protobuf.Timestamp
-	57, // 1: qihang.catalog.v1.TimeWindow.end_time:type_name -> google.protobuf.Timestamp
-	57, // 2: qihang.catalog.v1.PolicySource.issue_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: qihang.catalog.v1.Policy.level:type_name -> qihang.catalog.v1.PolicyLevel
-	58, // 4: qihang.catalog.v1.Policy.districts:type_name -> qihang.common.v1.District
-	59, // 5: qihang.catalog.v1.Policy.industries:type_name -> qihang.common.v1.Industry
-	60, // 6: qihang.catalog.v1.Policy.stages:type_name -> qihang.common.v1.CrossBorderStage
-	1,  // 7: qihang.catalog.v1.Policy.categories:type_name -> qihang.catalog.v1.PolicyCategory
-	8,  // 8: qihang.catalog.v1.Policy.benefit:type_name -> qihang.catalog.v1.Benefit
-	7,  // 9: qihang.catalog.v1.Policy.validity:type_name -> qihang.catalog.v1.TimeWindow
-	7,  // 10: qihang.catalog.v1.Policy.application_window:type_name -> qihang.catalog.v1.TimeWindow
-	9,  // 11: qihang.catalog.v1.Policy.source:type_name -> qihang.catalog.v1.PolicySource
-	10, // 12: qihang.catalog.v1.Policy.criteria:type_name -> qihang.catalog.v1.Criterion
-	2,  // 13: qihang.catalog.v1.Policy.status:type_name -> qihang.catalog.v1.PolicyStatus
-	57, // 14: qihang.catalog.v1.Policy.publish_time:type_name -> google.protobuf.Timestamp
-	57, // 15: qihang.catalog.v1.Policy.create_time:type_name -> google.protobuf.Timestamp
-	57, // 16: qihang.catalog.v1.Policy.update_time:type_name -> google.protobuf.Timestamp
-	3,  // 17: qihang.catalog.v1.PolicyVersion.change:type_name -> qihang.catalog.v1.PolicyChange
-	2,  // 18: qihang.catalog.v1.PolicyVersion.status:type_name -> qihang.catalog.v1.PolicyStatus
-	11, // 19: qihang.catalog.v1.PolicyVersion.policy:type_name -> qihang.catalog.v1.Policy
-	57, // 20: qihang.catalog.v1.PolicyVersion.create_time:type_name -> google.protobuf.Timestamp
-	61, // 21: qihang.catalog.v1.ServiceProvider.services:type_name -> qihang.common.v1.NeedTag
-	58, // 22: qihang.catalog.v1.IndustryBelt.district:type_name -> qihang.common.v1.District
-	59, // 23: qihang.catalog.v1.IndustryBelt.industry:type_name -> qihang.common.v1.Industry
-	62, // 24: qihang.catalog.v1.IndustryBelt.anchor_platforms:type_name -> qihang.common.v1.SalesPlatform
-	13, // 25: qihang.catalog.v1.IndustryBelt.service_providers:type_name -> qihang.catalog.v1.ServiceProvider
-	4,  // 26: qihang.catalog.v1.IndustryBelt.status:type_name -> qihang.catalog.v1.IndustryBeltStatus
-	57, // 27: qihang.catalog.v1.IndustryBelt.create_time:type_name -> google.protobuf.Timestamp
-	57, // 28: qihang.catalog.v1.IndustryBelt.update_time:type_name -> google.protobuf.Timestamp
-	6,  // 29: qihang.catalog.v1.CriterionResult.outcome:type_name -> qihang.catalog.v1.CriterionOutcome
-	15, // 30: qihang.catalog.v1.CriterionResult.missing_fields:type_name -> qihang.catalog.v1.FieldRef
-	5,  // 31: qihang.catalog.v1.PolicyEvaluation.verdict:type_name -> qihang.catalog.v1.Verdict
-	5,  // 32: qihang.catalog.v1.PolicyEvaluation.criteria_verdict:type_name -> qihang.catalog.v1.Verdict
-	16, // 33: qihang.catalog.v1.PolicyEvaluation.criteria:type_name -> qihang.catalog.v1.CriterionResult
-	15, // 34: qihang.catalog.v1.PolicyEvaluation.missing_fields:type_name -> qihang.catalog.v1.FieldRef
-	8,  // 35: qihang.catalog.v1.PolicyEvaluation.benefit:type_name -> qihang.catalog.v1.Benefit
-	7,  // 36: qihang.catalog.v1.PolicyEvaluation.application_window:type_name -> qihang.catalog.v1.TimeWindow
-	57, // 37: qihang.catalog.v1.PolicyEvaluation.evaluate_time:type_name -> google.protobuf.Timestamp
-	19, // 38: qihang.catalog.v1.CriterionEnvironment.fields:type_name -> qihang.catalog.v1.CriterionField
-	10, // 39: qihang.catalog.v1.CriterionEnvironment.examples:type_name -> qihang.catalog.v1.Criterion
-	5,  // 40: qihang.catalog.v1.VerdictCount.verdict:type_name -> qihang.catalog.v1.Verdict
-	20, // 41: qihang.catalog.v1.GetCriterionEnvironmentResponse.environment:type_name -> qihang.catalog.v1.CriterionEnvironment
-	21, // 42: qihang.catalog.v1.ValidateCriterionResponse.issues:type_name -> qihang.catalog.v1.ExpressionIssue
-	15, // 43: qihang.catalog.v1.ValidateCriterionResponse.referenced_fields:type_name -> qihang.catalog.v1.FieldRef
-	16, // 44: qihang.catalog.v1.ValidateCriterionResponse.trial_result:type_name -> qihang.catalog.v1.CriterionResult
-	11, // 45: qihang.catalog.v1.CreatePolicyRequest.policy:type_name -> qihang.catalog.v1.Policy
-	11, // 46: qihang.catalog.v1.CreatePolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
-	11, // 47: qihang.catalog.v1.GetPolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
-	1,  // 48: qihang.catalog.v1.ListPoliciesRequest.category:type_name -> qihang.catalog.v1.PolicyCategory
-	0,  // 49: qihang.catalog.v1.ListPoliciesRequest.level:type_name -> qihang.catalog.v1.PolicyLevel
-	58, // 50: qihang.catalog.v1.ListPoliciesRequest.district:type_name -> qihang.common.v1.District
-	59, // 51: qihang.catalog.v1.ListPoliciesRequest.industry:type_name -> qihang.common.v1.Industry
-	2,  // 52: qihang.catalog.v1.ListPoliciesRequest.status:type_name -> qihang.catalog.v1.PolicyStatus
-	11, // 53: qihang.catalog.v1.ListPoliciesResponse.policies:type_name -> qihang.catalog.v1.Policy
-	11, // 54: qihang.catalog.v1.UpdatePolicyRequest.policy:type_name -> qihang.catalog.v1.Policy
-	63, // 55: qihang.catalog.v1.UpdatePolicyRequest.update_mask:type_name -> google.protobuf.FieldMask
-	11, // 56: qihang.catalog.v1.UpdatePolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
-	11, // 57: qihang.catalog.v1.PublishPolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
-	11, // 58: qihang.catalog.v1.WithdrawPolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
-	12, // 59: qihang.catalog.v1.ListPolicyVersionsResponse.versions:type_name -> qihang.catalog.v1.PolicyVersion
-	12, // 60: qihang.catalog.v1.GetPolicyVersionResponse.policy_version:type_name -> qihang.catalog.v1.PolicyVersion
-	64, // 61: qihang.catalog.v1.EvaluatePoliciesRequest.firm:type_name -> qihang.profiles.v1.Firm
-	1,  // 62: qihang.catalog.v1.EvaluatePoliciesRequest.category:type_name -> qihang.catalog.v1.PolicyCategory
-	5,  // 63: qihang.catalog.v1.EvaluatePoliciesRequest.verdicts:type_name -> qihang.catalog.v1.Verdict
-	17, // 64: qihang.catalog.v1.EvaluatePoliciesResponse.evaluations:type_name -> qihang.catalog.v1.PolicyEvaluation
-	22, // 65: qihang.catalog.v1.EvaluatePoliciesResponse.verdict_counts:type_name -> qihang.catalog.v1.VerdictCount
-	18, // 66: qihang.catalog.v1.EvaluatePoliciesResponse.facts:type_name -> qihang.catalog.v1.FirmFacts
-	14, // 67: qihang.catalog.v1.CreateIndustryBeltRequest.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
-	14, // 68: qihang.catalog.v1.CreateIndustryBeltResponse.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
-	14, // 69: qihang.catalog.v1.GetIndustryBeltResponse.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
-	58, // 70: qihang.catalog.v1.ListIndustryBeltsRequest.district:type_name -> qihang.common.v1.District
-	59, // 71: qihang.catalog.v1.ListIndustryBeltsRequest.industry:type_name -> qihang.common.v1.Industry
-	4,  // 72: qihang.catalog.v1.ListIndustryBeltsRequest.status:type_name -> qihang.catalog.v1.IndustryBeltStatus
-	14, // 73: qihang.catalog.v1.ListIndustryBeltsResponse.industry_belts:type_name -> qihang.catalog.v1.IndustryBelt
-	14, // 74: qihang.catalog.v1.UpdateIndustryBeltRequest.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
-	63, // 75: qihang.catalog.v1.UpdateIndustryBeltRequest.update_mask:type_name -> google.protobuf.FieldMask
-	14, // 76: qihang.catalog.v1.UpdateIndustryBeltResponse.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
-	23, // 77: qihang.catalog.v1.CatalogService.GetCriterionEnvironment:input_type -> qihang.catalog.v1.GetCriterionEnvironmentRequest
-	25, // 78: qihang.catalog.v1.CatalogService.ValidateCriterion:input_type -> qihang.catalog.v1.ValidateCriterionRequest
-	27, // 79: qihang.catalog.v1.CatalogService.CreatePolicy:input_type -> qihang.catalog.v1.CreatePolicyRequest
-	29, // 80: qihang.catalog.v1.CatalogService.GetPolicy:input_type -> qihang.catalog.v1.GetPolicyRequest
-	31, // 81: qihang.catalog.v1.CatalogService.ListPolicies:input_type -> qihang.catalog.v1.ListPoliciesRequest
-	33, // 82: qihang.catalog.v1.CatalogService.UpdatePolicy:input_type -> qihang.catalog.v1.UpdatePolicyRequest
-	35, // 83: qihang.catalog.v1.CatalogService.DeletePolicy:input_type -> qihang.catalog.v1.DeletePolicyRequest
-	37, // 84: qihang.catalog.v1.CatalogService.PublishPolicy:input_type -> qihang.catalog.v1.PublishPolicyRequest
-	39, // 85: qihang.catalog.v1.CatalogService.WithdrawPolicy:input_type -> qihang.catalog.v1.WithdrawPolicyRequest
-	41, // 86: qihang.catalog.v1.CatalogService.ListPolicyVersions:input_type -> qihang.catalog.v1.ListPolicyVersionsRequest
-	43, // 87: qihang.catalog.v1.CatalogService.GetPolicyVersion:input_type -> qihang.catalog.v1.GetPolicyVersionRequest
-	45, // 88: qihang.catalog.v1.CatalogService.EvaluatePolicies:input_type -> qihang.catalog.v1.EvaluatePoliciesRequest
-	47, // 89: qihang.catalog.v1.CatalogService.CreateIndustryBelt:input_type -> qihang.catalog.v1.CreateIndustryBeltRequest
-	49, // 90: qihang.catalog.v1.CatalogService.GetIndustryBelt:input_type -> qihang.catalog.v1.GetIndustryBeltRequest
-	51, // 91: qihang.catalog.v1.CatalogService.ListIndustryBelts:input_type -> qihang.catalog.v1.ListIndustryBeltsRequest
-	53, // 92: qihang.catalog.v1.CatalogService.UpdateIndustryBelt:input_type -> qihang.catalog.v1.UpdateIndustryBeltRequest
-	55, // 93: qihang.catalog.v1.CatalogService.DeleteIndustryBelt:input_type -> qihang.catalog.v1.DeleteIndustryBeltRequest
-	24, // 94: qihang.catalog.v1.CatalogService.GetCriterionEnvironment:output_type -> qihang.catalog.v1.GetCriterionEnvironmentResponse
-	26, // 95: qihang.catalog.v1.CatalogService.ValidateCriterion:output_type -> qihang.catalog.v1.ValidateCriterionResponse
-	28, // 96: qihang.catalog.v1.CatalogService.CreatePolicy:output_type -> qihang.catalog.v1.CreatePolicyResponse
-	30, // 97: qihang.catalog.v1.CatalogService.GetPolicy:output_type -> qihang.catalog.v1.GetPolicyResponse
-	32, // 98: qihang.catalog.v1.CatalogService.ListPolicies:output_type -> qihang.catalog.v1.ListPoliciesResponse
-	34, // 99: qihang.catalog.v1.CatalogService.UpdatePolicy:output_type -> qihang.catalog.v1.UpdatePolicyResponse
-	36, // 100: qihang.catalog.v1.CatalogService.DeletePolicy:output_type -> qihang.catalog.v1.DeletePolicyResponse
-	38, // 101: qihang.catalog.v1.CatalogService.PublishPolicy:output_type -> qihang.catalog.v1.PublishPolicyResponse
-	40, // 102: qihang.catalog.v1.CatalogService.WithdrawPolicy:output_type -> qihang.catalog.v1.WithdrawPolicyResponse
-	42, // 103: qihang.catalog.v1.CatalogService.ListPolicyVersions:output_type -> qihang.catalog.v1.ListPolicyVersionsResponse
-	44, // 104: qihang.catalog.v1.CatalogService.GetPolicyVersion:output_type -> qihang.catalog.v1.GetPolicyVersionResponse
-	46, // 105: qihang.catalog.v1.CatalogService.EvaluatePolicies:output_type -> qihang.catalog.v1.EvaluatePoliciesResponse
-	48, // 106: qihang.catalog.v1.CatalogService.CreateIndustryBelt:output_type -> qihang.catalog.v1.CreateIndustryBeltResponse
-	50, // 107: qihang.catalog.v1.CatalogService.GetIndustryBelt:output_type -> qihang.catalog.v1.GetIndustryBeltResponse
-	52, // 108: qihang.catalog.v1.CatalogService.ListIndustryBelts:output_type -> qihang.catalog.v1.ListIndustryBeltsResponse
-	54, // 109: qihang.catalog.v1.CatalogService.UpdateIndustryBelt:output_type -> qihang.catalog.v1.UpdateIndustryBeltResponse
-	56, // 110: qihang.catalog.v1.CatalogService.DeleteIndustryBelt:output_type -> qihang.catalog.v1.DeleteIndustryBeltResponse
-	94, // [94:111] is the sub-list for method output_type
-	77, // [77:94] is the sub-list for method input_type
-	77, // [77:77] is the sub-list for extension type_name
-	77, // [77:77] is the sub-list for extension extendee
-	0,  // [0:77] is the sub-list for field type_name
+	56, // 0: qihang.catalog.v1.PolicySource.issue_time:type_name -> google.protobuf.Timestamp
+	0,  // 1: qihang.catalog.v1.Policy.level:type_name -> qihang.catalog.v1.PolicyLevel
+	57, // 2: qihang.catalog.v1.Policy.districts:type_name -> qihang.common.v1.District
+	58, // 3: qihang.catalog.v1.Policy.industries:type_name -> qihang.common.v1.Industry
+	59, // 4: qihang.catalog.v1.Policy.stages:type_name -> qihang.common.v1.CrossBorderStage
+	1,  // 5: qihang.catalog.v1.Policy.categories:type_name -> qihang.catalog.v1.PolicyCategory
+	7,  // 6: qihang.catalog.v1.Policy.benefit:type_name -> qihang.catalog.v1.Benefit
+	60, // 7: qihang.catalog.v1.Policy.validity:type_name -> qihang.common.v1.TimeWindow
+	60, // 8: qihang.catalog.v1.Policy.application_window:type_name -> qihang.common.v1.TimeWindow
+	8,  // 9: qihang.catalog.v1.Policy.source:type_name -> qihang.catalog.v1.PolicySource
+	9,  // 10: qihang.catalog.v1.Policy.criteria:type_name -> qihang.catalog.v1.Criterion
+	2,  // 11: qihang.catalog.v1.Policy.status:type_name -> qihang.catalog.v1.PolicyStatus
+	56, // 12: qihang.catalog.v1.Policy.publish_time:type_name -> google.protobuf.Timestamp
+	56, // 13: qihang.catalog.v1.Policy.create_time:type_name -> google.protobuf.Timestamp
+	56, // 14: qihang.catalog.v1.Policy.update_time:type_name -> google.protobuf.Timestamp
+	3,  // 15: qihang.catalog.v1.PolicyVersion.change:type_name -> qihang.catalog.v1.PolicyChange
+	2,  // 16: qihang.catalog.v1.PolicyVersion.status:type_name -> qihang.catalog.v1.PolicyStatus
+	10, // 17: qihang.catalog.v1.PolicyVersion.policy:type_name -> qihang.catalog.v1.Policy
+	56, // 18: qihang.catalog.v1.PolicyVersion.create_time:type_name -> google.protobuf.Timestamp
+	61, // 19: qihang.catalog.v1.ServiceProvider.services:type_name -> qihang.common.v1.NeedTag
+	57, // 20: qihang.catalog.v1.IndustryBelt.district:type_name -> qihang.common.v1.District
+	58, // 21: qihang.catalog.v1.IndustryBelt.industry:type_name -> qihang.common.v1.Industry
+	62, // 22: qihang.catalog.v1.IndustryBelt.anchor_platforms:type_name -> qihang.common.v1.SalesPlatform
+	12, // 23: qihang.catalog.v1.IndustryBelt.service_providers:type_name -> qihang.catalog.v1.ServiceProvider
+	4,  // 24: qihang.catalog.v1.IndustryBelt.status:type_name -> qihang.catalog.v1.IndustryBeltStatus
+	56, // 25: qihang.catalog.v1.IndustryBelt.create_time:type_name -> google.protobuf.Timestamp
+	56, // 26: qihang.catalog.v1.IndustryBelt.update_time:type_name -> google.protobuf.Timestamp
+	6,  // 27: qihang.catalog.v1.CriterionResult.outcome:type_name -> qihang.catalog.v1.CriterionOutcome
+	14, // 28: qihang.catalog.v1.CriterionResult.missing_fields:type_name -> qihang.catalog.v1.FieldRef
+	5,  // 29: qihang.catalog.v1.PolicyEvaluation.verdict:type_name -> qihang.catalog.v1.Verdict
+	5,  // 30: qihang.catalog.v1.PolicyEvaluation.criteria_verdict:type_name -> qihang.catalog.v1.Verdict
+	15, // 31: qihang.catalog.v1.PolicyEvaluation.criteria:type_name -> qihang.catalog.v1.CriterionResult
+	14, // 32: qihang.catalog.v1.PolicyEvaluation.missing_fields:type_name -> qihang.catalog.v1.FieldRef
+	7,  // 33: qihang.catalog.v1.PolicyEvaluation.benefit:type_name -> qihang.catalog.v1.Benefit
+	60, // 34: qihang.catalog.v1.PolicyEvaluation.application_window:type_name -> qihang.common.v1.TimeWindow
+	56, // 35: qihang.catalog.v1.PolicyEvaluation.evaluate_time:type_name -> google.protobuf.Timestamp
+	18, // 36: qihang.catalog.v1.CriterionEnvironment.fields:type_name -> qihang.catalog.v1.CriterionField
+	9,  // 37: qihang.catalog.v1.CriterionEnvironment.examples:type_name -> qihang.catalog.v1.Criterion
+	5,  // 38: qihang.catalog.v1.VerdictCount.verdict:type_name -> qihang.catalog.v1.Verdict
+	19, // 39: qihang.catalog.v1.GetCriterionEnvironmentResponse.environment:type_name -> qihang.catalog.v1.CriterionEnvironment
+	20, // 40: qihang.catalog.v1.ValidateCriterionResponse.issues:type_name -> qihang.catalog.v1.ExpressionIssue
+	14, // 41: qihang.catalog.v1.ValidateCriterionResponse.referenced_fields:type_name -> qihang.catalog.v1.FieldRef
+	15, // 42: qihang.catalog.v1.ValidateCriterionResponse.trial_result:type_name -> qihang.catalog.v1.CriterionResult
+	10, // 43: qihang.catalog.v1.CreatePolicyRequest.policy:type_name -> qihang.catalog.v1.Policy
+	10, // 44: qihang.catalog.v1.CreatePolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
+	10, // 45: qihang.catalog.v1.GetPolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
+	1,  // 46: qihang.catalog.v1.ListPoliciesRequest.category:type_name -> qihang.catalog.v1.PolicyCategory
+	0,  // 47: qihang.catalog.v1.ListPoliciesRequest.level:type_name -> qihang.catalog.v1.PolicyLevel
+	57, // 48: qihang.catalog.v1.ListPoliciesRequest.district:type_name -> qihang.common.v1.District
+	58, // 49: qihang.catalog.v1.ListPoliciesRequest.industry:type_name -> qihang.common.v1.Industry
+	2,  // 50: qihang.catalog.v1.ListPoliciesRequest.status:type_name -> qihang.catalog.v1.PolicyStatus
+	10, // 51: qihang.catalog.v1.ListPoliciesResponse.policies:type_name -> qihang.catalog.v1.Policy
+	10, // 52: qihang.catalog.v1.UpdatePolicyRequest.policy:type_name -> qihang.catalog.v1.Policy
+	63, // 53: qihang.catalog.v1.UpdatePolicyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	10, // 54: qihang.catalog.v1.UpdatePolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
+	10, // 55: qihang.catalog.v1.PublishPolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
+	10, // 56: qihang.catalog.v1.WithdrawPolicyResponse.policy:type_name -> qihang.catalog.v1.Policy
+	11, // 57: qihang.catalog.v1.ListPolicyVersionsResponse.versions:type_name -> qihang.catalog.v1.PolicyVersion
+	11, // 58: qihang.catalog.v1.GetPolicyVersionResponse.policy_version:type_name -> qihang.catalog.v1.PolicyVersion
+	64, // 59: qihang.catalog.v1.EvaluatePoliciesRequest.firm:type_name -> qihang.profiles.v1.Firm
+	1,  // 60: qihang.catalog.v1.EvaluatePoliciesRequest.category:type_name -> qihang.catalog.v1.PolicyCategory
+	5,  // 61: qihang.catalog.v1.EvaluatePoliciesRequest.verdicts:type_name -> qihang.catalog.v1.Verdict
+	16, // 62: qihang.catalog.v1.EvaluatePoliciesResponse.evaluations:type_name -> qihang.catalog.v1.PolicyEvaluation
+	21, // 63: qihang.catalog.v1.EvaluatePoliciesResponse.verdict_counts:type_name -> qihang.catalog.v1.VerdictCount
+	17, // 64: qihang.catalog.v1.EvaluatePoliciesResponse.facts:type_name -> qihang.catalog.v1.FirmFacts
+	13, // 65: qihang.catalog.v1.CreateIndustryBeltRequest.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
+	13, // 66: qihang.catalog.v1.CreateIndustryBeltResponse.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
+	13, // 67: qihang.catalog.v1.GetIndustryBeltResponse.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
+	57, // 68: qihang.catalog.v1.ListIndustryBeltsRequest.district:type_name -> qihang.common.v1.District
+	58, // 69: qihang.catalog.v1.ListIndustryBeltsRequest.industry:type_name -> qihang.common.v1.Industry
+	4,  // 70: qihang.catalog.v1.ListIndustryBeltsRequest.status:type_name -> qihang.catalog.v1.IndustryBeltStatus
+	13, // 71: qihang.catalog.v1.ListIndustryBeltsResponse.industry_belts:type_name -> qihang.catalog.v1.IndustryBelt
+	13, // 72: qihang.catalog.v1.UpdateIndustryBeltRequest.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
+	63, // 73: qihang.catalog.v1.UpdateIndustryBeltRequest.update_mask:type_name -> google.protobuf.FieldMask
+	13, // 74: qihang.catalog.v1.UpdateIndustryBeltResponse.industry_belt:type_name -> qihang.catalog.v1.IndustryBelt
+	22, // 75: qihang.catalog.v1.CatalogService.GetCriterionEnvironment:input_type -> qihang.catalog.v1.GetCriterionEnvironmentRequest
+	24, // 76: qihang.catalog.v1.CatalogService.ValidateCriterion:input_type -> qihang.catalog.v1.ValidateCriterionRequest
+	26, // 77: qihang.catalog.v1.CatalogService.CreatePolicy:input_type -> qihang.catalog.v1.CreatePolicyRequest
+	28, // 78: qihang.catalog.v1.CatalogService.GetPolicy:input_type -> qihang.catalog.v1.GetPolicyRequest
+	30, // 79: qihang.catalog.v1.CatalogService.ListPolicies:input_type -> qihang.catalog.v1.ListPoliciesRequest
+	32, // 80: qihang.catalog.v1.CatalogService.UpdatePolicy:input_type -> qihang.catalog.v1.UpdatePolicyRequest
+	34, // 81: qihang.catalog.v1.CatalogService.DeletePolicy:input_type -> qihang.catalog.v1.DeletePolicyRequest
+	36, // 82: qihang.catalog.v1.CatalogService.PublishPolicy:input_type -> qihang.catalog.v1.PublishPolicyRequest
+	38, // 83: qihang.catalog.v1.CatalogService.WithdrawPolicy:input_type -> qihang.catalog.v1.WithdrawPolicyRequest
+	40, // 84: qihang.catalog.v1.CatalogService.ListPolicyVersions:input_type -> qihang.catalog.v1.ListPolicyVersionsRequest
+	42, // 85: qihang.catalog.v1.CatalogService.GetPolicyVersion:input_type -> qihang.catalog.v1.GetPolicyVersionRequest
+	44, // 86: qihang.catalog.v1.CatalogService.EvaluatePolicies:input_type -> qihang.catalog.v1.EvaluatePoliciesRequest
+	46, // 87: qihang.catalog.v1.CatalogService.CreateIndustryBelt:input_type -> qihang.catalog.v1.CreateIndustryBeltRequest
+	48, // 88: qihang.catalog.v1.CatalogService.GetIndustryBelt:input_type -> qihang.catalog.v1.GetIndustryBeltRequest
+	50, // 89: qihang.catalog.v1.CatalogService.ListIndustryBelts:input_type -> qihang.catalog.v1.ListIndustryBeltsRequest
+	52, // 90: qihang.catalog.v1.CatalogService.UpdateIndustryBelt:input_type -> qihang.catalog.v1.UpdateIndustryBeltRequest
+	54, // 91: qihang.catalog.v1.CatalogService.DeleteIndustryBelt:input_type -> qihang.catalog.v1.DeleteIndustryBeltRequest
+	23, // 92: qihang.catalog.v1.CatalogService.GetCriterionEnvironment:output_type -> qihang.catalog.v1.GetCriterionEnvironmentResponse
+	25, // 93: qihang.catalog.v1.CatalogService.ValidateCriterion:output_type -> qihang.catalog.v1.ValidateCriterionResponse
+	27, // 94: qihang.catalog.v1.CatalogService.CreatePolicy:output_type -> qihang.catalog.v1.CreatePolicyResponse
+	29, // 95: qihang.catalog.v1.CatalogService.GetPolicy:output_type -> qihang.catalog.v1.GetPolicyResponse
+	31, // 96: qihang.catalog.v1.CatalogService.ListPolicies:output_type -> qihang.catalog.v1.ListPoliciesResponse
+	33, // 97: qihang.catalog.v1.CatalogService.UpdatePolicy:output_type -> qihang.catalog.v1.UpdatePolicyResponse
+	35, // 98: qihang.catalog.v1.CatalogService.DeletePolicy:output_type -> qihang.catalog.v1.DeletePolicyResponse
+	37, // 99: qihang.catalog.v1.CatalogService.PublishPolicy:output_type -> qihang.catalog.v1.PublishPolicyResponse
+	39, // 100: qihang.catalog.v1.CatalogService.WithdrawPolicy:output_type -> qihang.catalog.v1.WithdrawPolicyResponse
+	41, // 101: qihang.catalog.v1.CatalogService.ListPolicyVersions:output_type -> qihang.catalog.v1.ListPolicyVersionsResponse
+	43, // 102: qihang.catalog.v1.CatalogService.GetPolicyVersion:output_type -> qihang.catalog.v1.GetPolicyVersionResponse
+	45, // 103: qihang.catalog.v1.CatalogService.EvaluatePolicies:output_type -> qihang.catalog.v1.EvaluatePoliciesResponse
+	47, // 104: qihang.catalog.v1.CatalogService.CreateIndustryBelt:output_type -> qihang.catalog.v1.CreateIndustryBeltResponse
+	49, // 105: qihang.catalog.v1.CatalogService.GetIndustryBelt:output_type -> qihang.catalog.v1.GetIndustryBeltResponse
+	51, // 106: qihang.catalog.v1.CatalogService.ListIndustryBelts:output_type -> qihang.catalog.v1.ListIndustryBeltsResponse
+	53, // 107: qihang.catalog.v1.CatalogService.UpdateIndustryBelt:output_type -> qihang.catalog.v1.UpdateIndustryBeltResponse
+	55, // 108: qihang.catalog.v1.CatalogService.DeleteIndustryBelt:output_type -> qihang.catalog.v1.DeleteIndustryBeltResponse
+	92, // [92:109] is the sub-list for method output_type
+	75, // [75:92] is the sub-list for method input_type
+	75, // [75:75] is the sub-list for extension type_name
+	75, // [75:75] is the sub-list for extension extendee
+	0,  // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_qihang_catalog_v1_catalog_proto_init() }
@@ -4729,9 +4709,9 @@ func file_qihang_catalog_v1_catalog_proto_init() {
 	if File_qihang_catalog_v1_catalog_proto != nil {
 		return
 	}
-	file_qihang_catalog_v1_catalog_proto_msgTypes[1].OneofWrappers = []any{}
-	file_qihang_catalog_v1_catalog_proto_msgTypes[11].OneofWrappers = []any{}
-	file_qihang_catalog_v1_catalog_proto_msgTypes[38].OneofWrappers = []any{
+	file_qihang_catalog_v1_catalog_proto_msgTypes[0].OneofWrappers = []any{}
+	file_qihang_catalog_v1_catalog_proto_msgTypes[10].OneofWrappers = []any{}
+	file_qihang_catalog_v1_catalog_proto_msgTypes[37].OneofWrappers = []any{
 		(*EvaluatePoliciesRequest_FirmId)(nil),
 		(*EvaluatePoliciesRequest_Firm)(nil),
 	}
@@ -4741,7 +4721,7 @@ func file_qihang_catalog_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_qihang_catalog_v1_catalog_proto_rawDesc), len(file_qihang_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   50,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -61,9 +61,11 @@ const (
 // Drafts (and archived belts) are visible only to those who may edit them;
 // to everyone else they are NOT_FOUND.
 //
-// Concurrency: every resource carries an etag; updates, publish, withdraw and
-// deletes must send the etag they read, and a stale one fails with ABORTED
-// (HTTP 409).
+// Concurrency: every resource carries an etag; updates and deletes must send
+// the etag they read, publish and withdraw may, and a stale one fails with
+// ABORTED (HTTP 409). Update masks ignore id and etag: over HTTP PATCH the
+// gateway derives the mask from the body, which carries them to address the
+// object and version.
 //
 // Eligibility: each criterion is a CEL expression over `firm`
 // (qihang.profiles.v1.Firm) and `facts` (FirmFacts), type-checked and
@@ -100,7 +102,7 @@ type CatalogServiceClient interface {
 	// and must stay publishable (at least one criterion). A district officer
 	// cannot move a policy out of its district or change its level. Status
 	// changes only through PublishPolicy and WithdrawPolicy; a mask naming an
-	// output-only field fails with INVALID_ARGUMENT.
+	// output-only field other than id and etag fails with INVALID_ARGUMENT.
 	UpdatePolicy(ctx context.Context, in *UpdatePolicyRequest, opts ...grpc.CallOption) (*UpdatePolicyResponse, error)
 	// DeletePolicy soft-deletes a draft or withdrawn policy with its versions.
 	// Editors of the policy only. A published or expired policy must be
@@ -126,7 +128,8 @@ type CatalogServiceClient interface {
 	GetPolicyVersion(ctx context.Context, in *GetPolicyVersionRequest, opts ...grpc.CallOption) (*GetPolicyVersionResponse, error)
 	// EvaluatePolicies checks one firm against some or all published policies
 	// and returns a verdict per policy with every criterion's outcome and the
-	// firm's own value beside it.
+	// firm's own value beside it, one page at a time (every published policy
+	// may be thousands of evaluations, too many for one response).
 	//
 	// For a saved firm (firm_id): a bureau admin any firm, a district officer
 	// the firms of its district, an association admin its member firms, a firm
@@ -348,9 +351,11 @@ func (c *catalogServiceClient) DeleteIndustryBelt(ctx context.Context, in *Delet
 // Drafts (and archived belts) are visible only to those who may edit them;
 // to everyone else they are NOT_FOUND.
 //
-// Concurrency: every resource carries an etag; updates, publish, withdraw and
-// deletes must send the etag they read, and a stale one fails with ABORTED
-// (HTTP 409).
+// Concurrency: every resource carries an etag; updates and deletes must send
+// the etag they read, publish and withdraw may, and a stale one fails with
+// ABORTED (HTTP 409). Update masks ignore id and etag: over HTTP PATCH the
+// gateway derives the mask from the body, which carries them to address the
+// object and version.
 //
 // Eligibility: each criterion is a CEL expression over `firm`
 // (qihang.profiles.v1.Firm) and `facts` (FirmFacts), type-checked and
@@ -387,7 +392,7 @@ type CatalogServiceServer interface {
 	// and must stay publishable (at least one criterion). A district officer
 	// cannot move a policy out of its district or change its level. Status
 	// changes only through PublishPolicy and WithdrawPolicy; a mask naming an
-	// output-only field fails with INVALID_ARGUMENT.
+	// output-only field other than id and etag fails with INVALID_ARGUMENT.
 	UpdatePolicy(context.Context, *UpdatePolicyRequest) (*UpdatePolicyResponse, error)
 	// DeletePolicy soft-deletes a draft or withdrawn policy with its versions.
 	// Editors of the policy only. A published or expired policy must be
@@ -413,7 +418,8 @@ type CatalogServiceServer interface {
 	GetPolicyVersion(context.Context, *GetPolicyVersionRequest) (*GetPolicyVersionResponse, error)
 	// EvaluatePolicies checks one firm against some or all published policies
 	// and returns a verdict per policy with every criterion's outcome and the
-	// firm's own value beside it.
+	// firm's own value beside it, one page at a time (every published policy
+	// may be thousands of evaluations, too many for one response).
 	//
 	// For a saved firm (firm_id): a bureau admin any firm, a district officer
 	// the firms of its district, an association admin its member firms, a firm

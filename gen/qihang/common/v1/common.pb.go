@@ -19,6 +19,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	descriptorpb "google.golang.org/protobuf/types/descriptorpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -887,6 +888,63 @@ func (x *FieldError) GetDescription() string {
 	return ""
 }
 
+// TimeWindow is a span of time. Day-granular windows run from 00:00 of the
+// first day to 24:00 of the last day, Asia/Shanghai (UTC+8).
+type TimeWindow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Inclusive start. Absent: open since ever.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// Exclusive end. Absent: open-ended. When both are set it must be after
+	// start_time.
+	EndTime       *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimeWindow) Reset() {
+	*x = TimeWindow{}
+	mi := &file_qihang_common_v1_common_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimeWindow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimeWindow) ProtoMessage() {}
+
+func (x *TimeWindow) ProtoReflect() protoreflect.Message {
+	mi := &file_qihang_common_v1_common_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimeWindow.ProtoReflect.Descriptor instead.
+func (*TimeWindow) Descriptor() ([]byte, []int) {
+	return file_qihang_common_v1_common_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TimeWindow) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *TimeWindow) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
 var file_qihang_common_v1_common_proto_extTypes = []protoimpl.ExtensionInfo{
 	{
 		ExtendedType:  (*descriptorpb.EnumValueOptions)(nil),
@@ -911,7 +969,7 @@ var File_qihang_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_qihang_common_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x1dqihang/common/v1/common.proto\x12\x10qihang.common.v1\x1a google/protobuf/descriptor.proto\"w\n" +
+	"\x1dqihang/common/v1/common.proto\x12\x10qihang.common.v1\x1a google/protobuf/descriptor.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"w\n" +
 	"\aContact\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x14\n" +
@@ -925,7 +983,12 @@ const file_qihang_common_v1_common_proto_rawDesc = "" +
 	"\n" +
 	"FieldError\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription*\x90\x04\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\"~\n" +
+	"\n" +
+	"TimeWindow\x129\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime*\x90\x04\n" +
 	"\bDistrict\x12'\n" +
 	"\x14DISTRICT_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12&\n" +
 	"\x13DISTRICT_SHANGCHENG\x10\x01\x1a\r\xca\xf3\x18\t上城区\x12#\n" +
@@ -1062,7 +1125,7 @@ func file_qihang_common_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_qihang_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_qihang_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_qihang_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_qihang_common_v1_common_proto_goTypes = []any{
 	(District)(0),                         // 0: qihang.common.v1.District
 	(Industry)(0),                         // 1: qihang.common.v1.Industry
@@ -1075,15 +1138,19 @@ var file_qihang_common_v1_common_proto_goTypes = []any{
 	(*Contact)(nil),                       // 8: qihang.common.v1.Contact
 	(*File)(nil),                          // 9: qihang.common.v1.File
 	(*FieldError)(nil),                    // 10: qihang.common.v1.FieldError
-	(*descriptorpb.EnumValueOptions)(nil), // 11: google.protobuf.EnumValueOptions
+	(*TimeWindow)(nil),                    // 11: qihang.common.v1.TimeWindow
+	(*timestamppb.Timestamp)(nil),         // 12: google.protobuf.Timestamp
+	(*descriptorpb.EnumValueOptions)(nil), // 13: google.protobuf.EnumValueOptions
 }
 var file_qihang_common_v1_common_proto_depIdxs = []int32{
-	11, // 0: qihang.common.v1.label:extendee -> google.protobuf.EnumValueOptions
-	1,  // [1:1] is the sub-list for method output_type
-	1,  // [1:1] is the sub-list for method input_type
-	1,  // [1:1] is the sub-list for extension type_name
-	0,  // [0:1] is the sub-list for extension extendee
-	0,  // [0:0] is the sub-list for field type_name
+	12, // 0: qihang.common.v1.TimeWindow.start_time:type_name -> google.protobuf.Timestamp
+	12, // 1: qihang.common.v1.TimeWindow.end_time:type_name -> google.protobuf.Timestamp
+	13, // 2: qihang.common.v1.label:extendee -> google.protobuf.EnumValueOptions
+	3,  // [3:3] is the sub-list for method output_type
+	3,  // [3:3] is the sub-list for method input_type
+	3,  // [3:3] is the sub-list for extension type_name
+	2,  // [2:3] is the sub-list for extension extendee
+	0,  // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_qihang_common_v1_common_proto_init() }
@@ -1097,7 +1164,7 @@ func file_qihang_common_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_qihang_common_v1_common_proto_rawDesc), len(file_qihang_common_v1_common_proto_rawDesc)),
 			NumEnums:      8,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 1,
 			NumServices:   0,
 		},

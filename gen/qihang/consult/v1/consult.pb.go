@@ -25,7 +25,6 @@ import (
 	v1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -124,9 +123,9 @@ const (
 	// RESOURCE_EXHAUSTED: the expert's weekly capacity is full for the slot's
 	// week.
 	ErrorReason_ERROR_REASON_EXPERT_CAPACITY_REACHED ErrorReason = 9
-	// FAILED_PRECONDITION: the consultation's state does not allow the call
-	// (an illegal lifecycle transition). ErrorInfo metadata "state" gives the
-	// current state.
+	// FAILED_PRECONDITION: the consultation's status does not allow the call
+	// (an illegal lifecycle transition). ErrorInfo metadata "status" gives the
+	// current status.
 	ErrorReason_ERROR_REASON_ILLEGAL_TRANSITION ErrorReason = 10
 	// FAILED_PRECONDITION: a session cannot be marked held or missed before it
 	// starts.
@@ -271,74 +270,15 @@ func (x *Venue) GetAddress() string {
 	return ""
 }
 
-// TimeWindow is a span of time, start inclusive and end exclusive.
-type TimeWindow struct {
-	state     protoimpl.MessageState `protogen:"open.v1"`
-	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
-	// After start_time.
-	EndTime       *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *TimeWindow) Reset() {
-	*x = TimeWindow{}
-	mi := &file_qihang_consult_v1_consult_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *TimeWindow) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*TimeWindow) ProtoMessage() {}
-
-func (x *TimeWindow) ProtoReflect() protoreflect.Message {
-	mi := &file_qihang_consult_v1_consult_proto_msgTypes[1]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use TimeWindow.ProtoReflect.Descriptor instead.
-func (*TimeWindow) Descriptor() ([]byte, []int) {
-	return file_qihang_consult_v1_consult_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *TimeWindow) GetStartTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.StartTime
-	}
-	return nil
-}
-
-func (x *TimeWindow) GetEndTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.EndTime
-	}
-	return nil
-}
-
 var File_qihang_consult_v1_consult_proto protoreflect.FileDescriptor
 
 const file_qihang_consult_v1_consult_proto_rawDesc = "" +
 	"\n" +
-	"\x1fqihang/consult/v1/consult.proto\x12\x11qihang.consult.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dqihang/common/v1/common.proto\"m\n" +
+	"\x1fqihang/consult/v1/consult.proto\x12\x11qihang.consult.v1\x1a\x1dqihang/common/v1/common.proto\"m\n" +
 	"\x05Venue\x12\x12\n" +
 	"\x04park\x18\x01 \x01(\tR\x04park\x126\n" +
 	"\bdistrict\x18\x02 \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x12\x18\n" +
-	"\aaddress\x18\x03 \x01(\tR\aaddress\"~\n" +
-	"\n" +
-	"TimeWindow\x129\n" +
-	"\n" +
-	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime*\x8e\x01\n" +
+	"\aaddress\x18\x03 \x01(\tR\aaddress*\x8e\x01\n" +
 	"\vSessionMode\x12(\n" +
 	"\x18SESSION_MODE_UNSPECIFIED\x10\x00\x1a\n" +
 	"\xca\xf3\x18\x06不限\x12#\n" +
@@ -376,24 +316,20 @@ func file_qihang_consult_v1_consult_proto_rawDescGZIP() []byte {
 }
 
 var file_qihang_consult_v1_consult_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_qihang_consult_v1_consult_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_qihang_consult_v1_consult_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_qihang_consult_v1_consult_proto_goTypes = []any{
-	(SessionMode)(0),              // 0: qihang.consult.v1.SessionMode
-	(ErrorReason)(0),              // 1: qihang.consult.v1.ErrorReason
-	(*Venue)(nil),                 // 2: qihang.consult.v1.Venue
-	(*TimeWindow)(nil),            // 3: qihang.consult.v1.TimeWindow
-	(v1.District)(0),              // 4: qihang.common.v1.District
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(SessionMode)(0), // 0: qihang.consult.v1.SessionMode
+	(ErrorReason)(0), // 1: qihang.consult.v1.ErrorReason
+	(*Venue)(nil),    // 2: qihang.consult.v1.Venue
+	(v1.District)(0), // 3: qihang.common.v1.District
 }
 var file_qihang_consult_v1_consult_proto_depIdxs = []int32{
-	4, // 0: qihang.consult.v1.Venue.district:type_name -> qihang.common.v1.District
-	5, // 1: qihang.consult.v1.TimeWindow.start_time:type_name -> google.protobuf.Timestamp
-	5, // 2: qihang.consult.v1.TimeWindow.end_time:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	3, // 0: qihang.consult.v1.Venue.district:type_name -> qihang.common.v1.District
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_qihang_consult_v1_consult_proto_init() }
@@ -407,7 +343,7 @@ func file_qihang_consult_v1_consult_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_qihang_consult_v1_consult_proto_rawDesc), len(file_qihang_consult_v1_consult_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   2,
+			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

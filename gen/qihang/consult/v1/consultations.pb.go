@@ -24,139 +24,139 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ConsultationState is where a consultation stands in its lifecycle (see
+// ConsultationStatus is where a consultation stands in its lifecycle (see
 // ConsultationService).
-type ConsultationState int32
+type ConsultationStatus int32
 
 const (
-	ConsultationState_CONSULTATION_STATE_UNSPECIFIED ConsultationState = 0
+	ConsultationStatus_CONSULTATION_STATUS_UNSPECIFIED ConsultationStatus = 0
 	// Filed, no expert yet.
-	ConsultationState_CONSULTATION_STATE_REQUESTED ConsultationState = 1
+	ConsultationStatus_CONSULTATION_STATUS_REQUESTED ConsultationStatus = 1
 	// An expert is on the case; no session booked.
-	ConsultationState_CONSULTATION_STATE_ASSIGNED ConsultationState = 2
+	ConsultationStatus_CONSULTATION_STATUS_ASSIGNED ConsultationStatus = 2
 	// A session is booked.
-	ConsultationState_CONSULTATION_STATE_SCHEDULED ConsultationState = 3
+	ConsultationStatus_CONSULTATION_STATUS_SCHEDULED ConsultationStatus = 3
 	// The last session took place; the expert writes the case note.
-	ConsultationState_CONSULTATION_STATE_HELD ConsultationState = 4
+	ConsultationStatus_CONSULTATION_STATUS_HELD ConsultationStatus = 4
 	// The follow-up day set in the case notes has come.
-	ConsultationState_CONSULTATION_STATE_FOLLOW_UP_DUE ConsultationState = 5
+	ConsultationStatus_CONSULTATION_STATUS_FOLLOW_UP_DUE ConsultationStatus = 5
 	// Done. Final.
-	ConsultationState_CONSULTATION_STATE_CLOSED ConsultationState = 6
+	ConsultationStatus_CONSULTATION_STATUS_CLOSED ConsultationStatus = 6
 	// Withdrawn before a session took place. Final.
-	ConsultationState_CONSULTATION_STATE_CANCELLED ConsultationState = 7
+	ConsultationStatus_CONSULTATION_STATUS_CANCELLED ConsultationStatus = 7
 	// The firm missed the session. Final.
-	ConsultationState_CONSULTATION_STATE_NO_SHOW ConsultationState = 8
+	ConsultationStatus_CONSULTATION_STATUS_NO_SHOW ConsultationStatus = 8
 )
 
-// Enum value maps for ConsultationState.
+// Enum value maps for ConsultationStatus.
 var (
-	ConsultationState_name = map[int32]string{
-		0: "CONSULTATION_STATE_UNSPECIFIED",
-		1: "CONSULTATION_STATE_REQUESTED",
-		2: "CONSULTATION_STATE_ASSIGNED",
-		3: "CONSULTATION_STATE_SCHEDULED",
-		4: "CONSULTATION_STATE_HELD",
-		5: "CONSULTATION_STATE_FOLLOW_UP_DUE",
-		6: "CONSULTATION_STATE_CLOSED",
-		7: "CONSULTATION_STATE_CANCELLED",
-		8: "CONSULTATION_STATE_NO_SHOW",
+	ConsultationStatus_name = map[int32]string{
+		0: "CONSULTATION_STATUS_UNSPECIFIED",
+		1: "CONSULTATION_STATUS_REQUESTED",
+		2: "CONSULTATION_STATUS_ASSIGNED",
+		3: "CONSULTATION_STATUS_SCHEDULED",
+		4: "CONSULTATION_STATUS_HELD",
+		5: "CONSULTATION_STATUS_FOLLOW_UP_DUE",
+		6: "CONSULTATION_STATUS_CLOSED",
+		7: "CONSULTATION_STATUS_CANCELLED",
+		8: "CONSULTATION_STATUS_NO_SHOW",
 	}
-	ConsultationState_value = map[string]int32{
-		"CONSULTATION_STATE_UNSPECIFIED":   0,
-		"CONSULTATION_STATE_REQUESTED":     1,
-		"CONSULTATION_STATE_ASSIGNED":      2,
-		"CONSULTATION_STATE_SCHEDULED":     3,
-		"CONSULTATION_STATE_HELD":          4,
-		"CONSULTATION_STATE_FOLLOW_UP_DUE": 5,
-		"CONSULTATION_STATE_CLOSED":        6,
-		"CONSULTATION_STATE_CANCELLED":     7,
-		"CONSULTATION_STATE_NO_SHOW":       8,
+	ConsultationStatus_value = map[string]int32{
+		"CONSULTATION_STATUS_UNSPECIFIED":   0,
+		"CONSULTATION_STATUS_REQUESTED":     1,
+		"CONSULTATION_STATUS_ASSIGNED":      2,
+		"CONSULTATION_STATUS_SCHEDULED":     3,
+		"CONSULTATION_STATUS_HELD":          4,
+		"CONSULTATION_STATUS_FOLLOW_UP_DUE": 5,
+		"CONSULTATION_STATUS_CLOSED":        6,
+		"CONSULTATION_STATUS_CANCELLED":     7,
+		"CONSULTATION_STATUS_NO_SHOW":       8,
 	}
 )
 
-func (x ConsultationState) Enum() *ConsultationState {
-	p := new(ConsultationState)
+func (x ConsultationStatus) Enum() *ConsultationStatus {
+	p := new(ConsultationStatus)
 	*p = x
 	return p
 }
 
-func (x ConsultationState) String() string {
+func (x ConsultationStatus) String() string {
 	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
 }
 
-func (ConsultationState) Descriptor() protoreflect.EnumDescriptor {
+func (ConsultationStatus) Descriptor() protoreflect.EnumDescriptor {
 	return file_qihang_consult_v1_consultations_proto_enumTypes[0].Descriptor()
 }
 
-func (ConsultationState) Type() protoreflect.EnumType {
+func (ConsultationStatus) Type() protoreflect.EnumType {
 	return &file_qihang_consult_v1_consultations_proto_enumTypes[0]
 }
 
-func (x ConsultationState) Number() protoreflect.EnumNumber {
+func (x ConsultationStatus) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use ConsultationState.Descriptor instead.
-func (ConsultationState) EnumDescriptor() ([]byte, []int) {
+// Deprecated: Use ConsultationStatus.Descriptor instead.
+func (ConsultationStatus) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_consultations_proto_rawDescGZIP(), []int{0}
 }
 
-// SessionState is where one booked session stands.
-type SessionState int32
+// SessionStatus is where one booked session stands.
+type SessionStatus int32
 
 const (
-	SessionState_SESSION_STATE_UNSPECIFIED SessionState = 0
-	SessionState_SESSION_STATE_SCHEDULED   SessionState = 1
-	SessionState_SESSION_STATE_HELD        SessionState = 2
+	SessionStatus_SESSION_STATUS_UNSPECIFIED SessionStatus = 0
+	SessionStatus_SESSION_STATUS_SCHEDULED   SessionStatus = 1
+	SessionStatus_SESSION_STATUS_HELD        SessionStatus = 2
 	// Cancelled, rescheduled away, declined, reassigned or its clinic
 	// cancelled.
-	SessionState_SESSION_STATE_CANCELLED SessionState = 3
+	SessionStatus_SESSION_STATUS_CANCELLED SessionStatus = 3
 	// One side did not come; see absent_party.
-	SessionState_SESSION_STATE_NO_SHOW SessionState = 4
+	SessionStatus_SESSION_STATUS_NO_SHOW SessionStatus = 4
 )
 
-// Enum value maps for SessionState.
+// Enum value maps for SessionStatus.
 var (
-	SessionState_name = map[int32]string{
-		0: "SESSION_STATE_UNSPECIFIED",
-		1: "SESSION_STATE_SCHEDULED",
-		2: "SESSION_STATE_HELD",
-		3: "SESSION_STATE_CANCELLED",
-		4: "SESSION_STATE_NO_SHOW",
+	SessionStatus_name = map[int32]string{
+		0: "SESSION_STATUS_UNSPECIFIED",
+		1: "SESSION_STATUS_SCHEDULED",
+		2: "SESSION_STATUS_HELD",
+		3: "SESSION_STATUS_CANCELLED",
+		4: "SESSION_STATUS_NO_SHOW",
 	}
-	SessionState_value = map[string]int32{
-		"SESSION_STATE_UNSPECIFIED": 0,
-		"SESSION_STATE_SCHEDULED":   1,
-		"SESSION_STATE_HELD":        2,
-		"SESSION_STATE_CANCELLED":   3,
-		"SESSION_STATE_NO_SHOW":     4,
+	SessionStatus_value = map[string]int32{
+		"SESSION_STATUS_UNSPECIFIED": 0,
+		"SESSION_STATUS_SCHEDULED":   1,
+		"SESSION_STATUS_HELD":        2,
+		"SESSION_STATUS_CANCELLED":   3,
+		"SESSION_STATUS_NO_SHOW":     4,
 	}
 )
 
-func (x SessionState) Enum() *SessionState {
-	p := new(SessionState)
+func (x SessionStatus) Enum() *SessionStatus {
+	p := new(SessionStatus)
 	*p = x
 	return p
 }
 
-func (x SessionState) String() string {
+func (x SessionStatus) String() string {
 	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
 }
 
-func (SessionState) Descriptor() protoreflect.EnumDescriptor {
+func (SessionStatus) Descriptor() protoreflect.EnumDescriptor {
 	return file_qihang_consult_v1_consultations_proto_enumTypes[1].Descriptor()
 }
 
-func (SessionState) Type() protoreflect.EnumType {
+func (SessionStatus) Type() protoreflect.EnumType {
 	return &file_qihang_consult_v1_consultations_proto_enumTypes[1]
 }
 
-func (x SessionState) Number() protoreflect.EnumNumber {
+func (x SessionStatus) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use SessionState.Descriptor instead.
-func (SessionState) EnumDescriptor() ([]byte, []int) {
+// Deprecated: Use SessionStatus.Descriptor instead.
+func (SessionStatus) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_consultations_proto_rawDescGZIP(), []int{1}
 }
 
@@ -557,8 +557,8 @@ type Session struct {
 	Venue *Venue `protobuf:"bytes,9,opt,name=venue,proto3" json:"venue,omitempty"`
 	// The meeting link, for ONLINE sessions; only for the firm, the expert and
 	// coordinators.
-	MeetingUrl string       `protobuf:"bytes,10,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
-	State      SessionState `protobuf:"varint,11,opt,name=state,proto3,enum=qihang.consult.v1.SessionState" json:"state,omitempty"`
+	MeetingUrl string        `protobuf:"bytes,10,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
+	Status     SessionStatus `protobuf:"varint,11,opt,name=status,proto3,enum=qihang.consult.v1.SessionStatus" json:"status,omitempty"`
 	// Who missed it, for NO_SHOW.
 	AbsentParty Party `protobuf:"varint,12,opt,name=absent_party,json=absentParty,proto3,enum=qihang.consult.v1.Party" json:"absent_party,omitempty"`
 	// Whether a case note records this session.
@@ -671,11 +671,11 @@ func (x *Session) GetMeetingUrl() string {
 	return ""
 }
 
-func (x *Session) GetState() SessionState {
+func (x *Session) GetStatus() SessionStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return SessionState_SESSION_STATE_UNSPECIFIED
+	return SessionStatus_SESSION_STATUS_UNSPECIFIED
 }
 
 func (x *Session) GetAbsentParty() Party {
@@ -706,11 +706,11 @@ func (x *Session) GetBookTime() *timestamppb.Timestamp {
 	return nil
 }
 
-// StateChange is one step of a consultation's history.
-type StateChange struct {
-	state     protoimpl.MessageState `protogen:"open.v1"`
-	FromState ConsultationState      `protobuf:"varint,1,opt,name=from_state,json=fromState,proto3,enum=qihang.consult.v1.ConsultationState" json:"from_state,omitempty"`
-	ToState   ConsultationState      `protobuf:"varint,2,opt,name=to_state,json=toState,proto3,enum=qihang.consult.v1.ConsultationState" json:"to_state,omitempty"`
+// StatusChange is one step of a consultation's history.
+type StatusChange struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	FromStatus ConsultationStatus     `protobuf:"varint,1,opt,name=from_status,json=fromStatus,proto3,enum=qihang.consult.v1.ConsultationStatus" json:"from_status,omitempty"`
+	ToStatus   ConsultationStatus     `protobuf:"varint,2,opt,name=to_status,json=toStatus,proto3,enum=qihang.consult.v1.ConsultationStatus" json:"to_status,omitempty"`
 	// The acting account's role; ROLE_UNSPECIFIED for the server itself (the
 	// pickup deadline, a follow-up day coming).
 	ActorRole v1.Role `protobuf:"varint,3,opt,name=actor_role,json=actorRole,proto3,enum=qihang.common.v1.Role" json:"actor_role,omitempty"`
@@ -723,20 +723,20 @@ type StateChange struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *StateChange) Reset() {
-	*x = StateChange{}
+func (x *StatusChange) Reset() {
+	*x = StatusChange{}
 	mi := &file_qihang_consult_v1_consultations_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *StateChange) String() string {
+func (x *StatusChange) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*StateChange) ProtoMessage() {}
+func (*StatusChange) ProtoMessage() {}
 
-func (x *StateChange) ProtoReflect() protoreflect.Message {
+func (x *StatusChange) ProtoReflect() protoreflect.Message {
 	mi := &file_qihang_consult_v1_consultations_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -748,47 +748,47 @@ func (x *StateChange) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use StateChange.ProtoReflect.Descriptor instead.
-func (*StateChange) Descriptor() ([]byte, []int) {
+// Deprecated: Use StatusChange.ProtoReflect.Descriptor instead.
+func (*StatusChange) Descriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_consultations_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *StateChange) GetFromState() ConsultationState {
+func (x *StatusChange) GetFromStatus() ConsultationStatus {
 	if x != nil {
-		return x.FromState
+		return x.FromStatus
 	}
-	return ConsultationState_CONSULTATION_STATE_UNSPECIFIED
+	return ConsultationStatus_CONSULTATION_STATUS_UNSPECIFIED
 }
 
-func (x *StateChange) GetToState() ConsultationState {
+func (x *StatusChange) GetToStatus() ConsultationStatus {
 	if x != nil {
-		return x.ToState
+		return x.ToStatus
 	}
-	return ConsultationState_CONSULTATION_STATE_UNSPECIFIED
+	return ConsultationStatus_CONSULTATION_STATUS_UNSPECIFIED
 }
 
-func (x *StateChange) GetActorRole() v1.Role {
+func (x *StatusChange) GetActorRole() v1.Role {
 	if x != nil {
 		return x.ActorRole
 	}
 	return v1.Role(0)
 }
 
-func (x *StateChange) GetActorName() string {
+func (x *StatusChange) GetActorName() string {
 	if x != nil {
 		return x.ActorName
 	}
 	return ""
 }
 
-func (x *StateChange) GetReason() string {
+func (x *StatusChange) GetReason() string {
 	if x != nil {
 		return x.Reason
 	}
 	return ""
 }
 
-func (x *StateChange) GetTime() *timestamppb.Timestamp {
+func (x *StatusChange) GetTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.Time
 	}
@@ -811,7 +811,7 @@ type Consultation struct {
 	// A short subject, at most 60 characters, e.g. "亚马逊欧洲站开店咨询".
 	Subject string `protobuf:"bytes,5,opt,name=subject,proto3" json:"subject,omitempty"`
 	// What help is needed: 1 to 5 distinct tags, never NEED_TAG_UNSPECIFIED.
-	NeedTags []v1.NeedTag `protobuf:"varint,6,rep,packed,name=need_tags,json=needTags,proto3,enum=qihang.common.v1.NeedTag" json:"need_tags,omitempty"`
+	Needs []v1.NeedTag `protobuf:"varint,6,rep,packed,name=needs,proto3,enum=qihang.common.v1.NeedTag" json:"needs,omitempty"`
 	// The firm's stage. Unset on create: the firm's profile stage.
 	Stage v1.CrossBorderStage `protobuf:"varint,7,opt,name=stage,proto3,enum=qihang.common.v1.CrossBorderStage" json:"stage,omitempty"`
 	// Markets the question concerns (ISO 3166-1 alpha-2). Optional.
@@ -823,7 +823,7 @@ type Consultation struct {
 	// Preferred way to meet; UNSPECIFIED means either.
 	PreferredMode SessionMode `protobuf:"varint,11,opt,name=preferred_mode,json=preferredMode,proto3,enum=qihang.consult.v1.SessionMode" json:"preferred_mode,omitempty"`
 	// Preferred times, at most 5 future windows. Optional.
-	PreferredTimes []*TimeWindow `protobuf:"bytes,12,rep,name=preferred_times,json=preferredTimes,proto3" json:"preferred_times,omitempty"`
+	PreferredTimes []*v1.TimeWindow `protobuf:"bytes,12,rep,name=preferred_times,json=preferredTimes,proto3" json:"preferred_times,omitempty"`
 	// Preferred times in words, e.g. "工作日下午", at most 200 characters.
 	PreferredTimeNote string `protobuf:"bytes,13,opt,name=preferred_time_note,json=preferredTimeNote,proto3" json:"preferred_time_note,omitempty"`
 	// Where to meet on site. Unset on create: the firm's district.
@@ -835,7 +835,7 @@ type Consultation struct {
 	// coordinator queue. Set on create; cannot change.
 	CoordinatorPick bool `protobuf:"varint,16,opt,name=coordinator_pick,json=coordinatorPick,proto3" json:"coordinator_pick,omitempty"`
 	// Output only.
-	State ConsultationState `protobuf:"varint,17,opt,name=state,proto3,enum=qihang.consult.v1.ConsultationState" json:"state,omitempty"`
+	Status ConsultationStatus `protobuf:"varint,17,opt,name=status,proto3,enum=qihang.consult.v1.ConsultationStatus" json:"status,omitempty"`
 	// The expert now on the case; empty in REQUESTED. Output only.
 	ExpertId string `protobuf:"bytes,18,opt,name=expert_id,json=expertId,proto3" json:"expert_id,omitempty"`
 	// That expert's name. Output only.
@@ -851,7 +851,7 @@ type Consultation struct {
 	FollowUpTime *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=follow_up_time,json=followUpTime,proto3" json:"follow_up_time,omitempty"`
 	// When a REQUESTED or ASSIGNED consultation not yet in the queue returns to
 	// it unless an expert is picked or a slot booked. Output only.
-	PickupDeadline *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=pickup_deadline,json=pickupDeadline,proto3" json:"pickup_deadline,omitempty"`
+	PickupDeadlineTime *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=pickup_deadline_time,json=pickupDeadlineTime,proto3" json:"pickup_deadline_time,omitempty"`
 	// Why it is in the coordinator queue; UNSPECIFIED when it is not. Output
 	// only.
 	QueueReason QueueReason `protobuf:"varint,24,opt,name=queue_reason,json=queueReason,proto3,enum=qihang.consult.v1.QueueReason" json:"queue_reason,omitempty"`
@@ -859,8 +859,8 @@ type Consultation struct {
 	QueueTime *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=queue_time,json=queueTime,proto3" json:"queue_time,omitempty"`
 	// The summary given on closing. Output only.
 	ClosingSummary string `protobuf:"bytes,26,opt,name=closing_summary,json=closingSummary,proto3" json:"closing_summary,omitempty"`
-	// Every state change, oldest first. Output only.
-	History []*StateChange `protobuf:"bytes,27,rep,name=history,proto3" json:"history,omitempty"`
+	// Every status change, oldest first. Output only.
+	History []*StatusChange `protobuf:"bytes,27,rep,name=history,proto3" json:"history,omitempty"`
 	// True for demo data loaded by the local launcher.
 	Sample bool `protobuf:"varint,28,opt,name=sample,proto3" json:"sample,omitempty"`
 	// Version tag for optimistic concurrency. Output only; send it back on
@@ -939,9 +939,9 @@ func (x *Consultation) GetSubject() string {
 	return ""
 }
 
-func (x *Consultation) GetNeedTags() []v1.NeedTag {
+func (x *Consultation) GetNeeds() []v1.NeedTag {
 	if x != nil {
-		return x.NeedTags
+		return x.Needs
 	}
 	return nil
 }
@@ -981,7 +981,7 @@ func (x *Consultation) GetPreferredMode() SessionMode {
 	return SessionMode_SESSION_MODE_UNSPECIFIED
 }
 
-func (x *Consultation) GetPreferredTimes() []*TimeWindow {
+func (x *Consultation) GetPreferredTimes() []*v1.TimeWindow {
 	if x != nil {
 		return x.PreferredTimes
 	}
@@ -1016,11 +1016,11 @@ func (x *Consultation) GetCoordinatorPick() bool {
 	return false
 }
 
-func (x *Consultation) GetState() ConsultationState {
+func (x *Consultation) GetStatus() ConsultationStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return ConsultationState_CONSULTATION_STATE_UNSPECIFIED
+	return ConsultationStatus_CONSULTATION_STATUS_UNSPECIFIED
 }
 
 func (x *Consultation) GetExpertId() string {
@@ -1058,9 +1058,9 @@ func (x *Consultation) GetFollowUpTime() *timestamppb.Timestamp {
 	return nil
 }
 
-func (x *Consultation) GetPickupDeadline() *timestamppb.Timestamp {
+func (x *Consultation) GetPickupDeadlineTime() *timestamppb.Timestamp {
 	if x != nil {
-		return x.PickupDeadline
+		return x.PickupDeadlineTime
 	}
 	return nil
 }
@@ -1086,7 +1086,7 @@ func (x *Consultation) GetClosingSummary() string {
 	return ""
 }
 
-func (x *Consultation) GetHistory() []*StateChange {
+func (x *Consultation) GetHistory() []*StatusChange {
 	if x != nil {
 		return x.History
 	}
@@ -1579,7 +1579,7 @@ func (x *ConsultSettings) GetUpdateTime() *timestamppb.Timestamp {
 // CreateConsultationRequest files a request.
 type CreateConsultationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Needs firm_id and need_tags. Output-only fields are ignored.
+	// Needs firm_id and needs. Output-only fields are ignored.
 	Consultation  *Consultation `protobuf:"bytes,1,opt,name=consultation,proto3" json:"consultation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1770,8 +1770,8 @@ type ListConsultationsRequest struct {
 	AssociationId string `protobuf:"bytes,4,opt,name=association_id,json=associationId,proto3" json:"association_id,omitempty"`
 	// Consultations this expert is or was on.
 	ExpertId string `protobuf:"bytes,5,opt,name=expert_id,json=expertId,proto3" json:"expert_id,omitempty"`
-	// Consultations in any of these states.
-	States []ConsultationState `protobuf:"varint,6,rep,packed,name=states,proto3,enum=qihang.consult.v1.ConsultationState" json:"states,omitempty"`
+	// Consultations with any of these statuses.
+	Statuses []ConsultationStatus `protobuf:"varint,6,rep,packed,name=statuses,proto3,enum=qihang.consult.v1.ConsultationStatus" json:"statuses,omitempty"`
 	// Consultations with this need tag.
 	Need v1.NeedTag `protobuf:"varint,7,opt,name=need,proto3,enum=qihang.common.v1.NeedTag" json:"need,omitempty"`
 	// Consultations of firms in this district.
@@ -1851,9 +1851,9 @@ func (x *ListConsultationsRequest) GetExpertId() string {
 	return ""
 }
 
-func (x *ListConsultationsRequest) GetStates() []ConsultationState {
+func (x *ListConsultationsRequest) GetStatuses() []ConsultationStatus {
 	if x != nil {
-		return x.States
+		return x.Statuses
 	}
 	return nil
 }
@@ -1962,7 +1962,7 @@ type UpdateConsultationRequest struct {
 	// Must carry id and the etag last read.
 	Consultation *Consultation `protobuf:"bytes,1,opt,name=consultation,proto3" json:"consultation,omitempty"`
 	// Fields to change, e.g. "description,preferred_times". Only subject,
-	// need_tags, stage, markets, platforms, description, preferred_mode,
+	// needs, stage, markets, platforms, description, preferred_mode,
 	// preferred_times, preferred_time_note, preferred_district and contact;
 	// others fail with INVALID_ARGUMENT. A contact whose phone is still masked
 	// keeps its stored phone.
@@ -3293,7 +3293,7 @@ type CreateCaseNoteRequest struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	ConsultationId string                 `protobuf:"bytes,1,opt,name=consultation_id,json=consultationId,proto3" json:"consultation_id,omitempty"`
 	// id, author fields, etag and times are ignored.
-	Note          *CaseNote `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	CaseNote      *CaseNote `protobuf:"bytes,2,opt,name=case_note,json=caseNote,proto3" json:"case_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3335,9 +3335,9 @@ func (x *CreateCaseNoteRequest) GetConsultationId() string {
 	return ""
 }
 
-func (x *CreateCaseNoteRequest) GetNote() *CaseNote {
+func (x *CreateCaseNoteRequest) GetCaseNote() *CaseNote {
 	if x != nil {
-		return x.Note
+		return x.CaseNote
 	}
 	return nil
 }
@@ -3345,7 +3345,7 @@ func (x *CreateCaseNoteRequest) GetNote() *CaseNote {
 // CreateCaseNoteResponse carries the note.
 type CreateCaseNoteResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Note          *CaseNote              `protobuf:"bytes,1,opt,name=note,proto3" json:"note,omitempty"`
+	CaseNote      *CaseNote              `protobuf:"bytes,1,opt,name=case_note,json=caseNote,proto3" json:"case_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3380,9 +3380,9 @@ func (*CreateCaseNoteResponse) Descriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_consultations_proto_rawDescGZIP(), []int{40}
 }
 
-func (x *CreateCaseNoteResponse) GetNote() *CaseNote {
+func (x *CreateCaseNoteResponse) GetCaseNote() *CaseNote {
 	if x != nil {
-		return x.Note
+		return x.CaseNote
 	}
 	return nil
 }
@@ -3452,7 +3452,7 @@ func (x *ListCaseNotesRequest) GetPageToken() string {
 // ListCaseNotesResponse is one page of notes, oldest first.
 type ListCaseNotesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Notes         []*CaseNote            `protobuf:"bytes,1,rep,name=notes,proto3" json:"notes,omitempty"`
+	CaseNotes     []*CaseNote            `protobuf:"bytes,1,rep,name=case_notes,json=caseNotes,proto3" json:"case_notes,omitempty"`
 	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	TotalSize     int32                  `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -3489,9 +3489,9 @@ func (*ListCaseNotesResponse) Descriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_consultations_proto_rawDescGZIP(), []int{42}
 }
 
-func (x *ListCaseNotesResponse) GetNotes() []*CaseNote {
+func (x *ListCaseNotesResponse) GetCaseNotes() []*CaseNote {
 	if x != nil {
-		return x.Notes
+		return x.CaseNotes
 	}
 	return nil
 }
@@ -3619,8 +3619,8 @@ type ExportConsultationsRequest struct {
 	District v1.District `protobuf:"varint,2,opt,name=district,proto3,enum=qihang.common.v1.District" json:"district,omitempty"`
 	// This association's member firms.
 	AssociationId string `protobuf:"bytes,3,opt,name=association_id,json=associationId,proto3" json:"association_id,omitempty"`
-	// Consultations in any of these states. Empty: all.
-	States []ConsultationState `protobuf:"varint,4,rep,packed,name=states,proto3,enum=qihang.consult.v1.ConsultationState" json:"states,omitempty"`
+	// Consultations with any of these statuses. Empty: all.
+	Statuses []ConsultationStatus `protobuf:"varint,4,rep,packed,name=statuses,proto3,enum=qihang.consult.v1.ConsultationStatus" json:"statuses,omitempty"`
 	// Consultations filed at or after this instant.
 	CreateAfter *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_after,json=createAfter,proto3" json:"create_after,omitempty"`
 	// Consultations filed before this instant.
@@ -3680,9 +3680,9 @@ func (x *ExportConsultationsRequest) GetAssociationId() string {
 	return ""
 }
 
-func (x *ExportConsultationsRequest) GetStates() []ConsultationState {
+func (x *ExportConsultationsRequest) GetStatuses() []ConsultationStatus {
 	if x != nil {
-		return x.States
+		return x.Statuses
 	}
 	return nil
 }
@@ -3944,7 +3944,7 @@ const file_qihang_consult_v1_consultations_proto_rawDesc = "" +
 	"\acomment\x18\x02 \x01(\tR\acomment\x125\n" +
 	"\n" +
 	"rater_role\x18\x03 \x01(\x0e2\x16.qihang.common.v1.RoleR\traterRole\x127\n" +
-	"\trate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\brateTime\"\x88\x05\n" +
+	"\trate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\brateTime\"\x8b\x05\n" +
 	"\aSession\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\texpert_id\x18\x02 \x01(\tR\bexpertId\x12\x1f\n" +
@@ -3959,53 +3959,53 @@ const file_qihang_consult_v1_consultations_proto_rawDesc = "" +
 	"\x05venue\x18\t \x01(\v2\x18.qihang.consult.v1.VenueR\x05venue\x12\x1f\n" +
 	"\vmeeting_url\x18\n" +
 	" \x01(\tR\n" +
-	"meetingUrl\x125\n" +
-	"\x05state\x18\v \x01(\x0e2\x1f.qihang.consult.v1.SessionStateR\x05state\x12;\n" +
+	"meetingUrl\x128\n" +
+	"\x06status\x18\v \x01(\x0e2 .qihang.consult.v1.SessionStatusR\x06status\x12;\n" +
 	"\fabsent_party\x18\f \x01(\x0e2\x18.qihang.consult.v1.PartyR\vabsentParty\x12\"\n" +
 	"\rhas_case_note\x18\r \x01(\bR\vhasCaseNote\x121\n" +
 	"\x06rating\x18\x0e \x01(\v2\x19.qihang.consult.v1.RatingR\x06rating\x127\n" +
-	"\tbook_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bbookTime\"\xb1\x02\n" +
-	"\vStateChange\x12C\n" +
-	"\n" +
-	"from_state\x18\x01 \x01(\x0e2$.qihang.consult.v1.ConsultationStateR\tfromState\x12?\n" +
-	"\bto_state\x18\x02 \x01(\x0e2$.qihang.consult.v1.ConsultationStateR\atoState\x125\n" +
+	"\tbook_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bbookTime\"\xb8\x02\n" +
+	"\fStatusChange\x12F\n" +
+	"\vfrom_status\x18\x01 \x01(\x0e2%.qihang.consult.v1.ConsultationStatusR\n" +
+	"fromStatus\x12B\n" +
+	"\tto_status\x18\x02 \x01(\x0e2%.qihang.consult.v1.ConsultationStatusR\btoStatus\x125\n" +
 	"\n" +
 	"actor_role\x18\x03 \x01(\x0e2\x16.qihang.common.v1.RoleR\tactorRole\x12\x1d\n" +
 	"\n" +
 	"actor_name\x18\x04 \x01(\tR\tactorName\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12.\n" +
-	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xfc\v\n" +
+	"\x04time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\x81\f\n" +
 	"\fConsultation\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\afirm_id\x18\x02 \x01(\tR\x06firmId\x123\n" +
 	"\x04firm\x18\x03 \x01(\v2\x1f.qihang.consult.v1.FirmSnapshotR\x04firm\x125\n" +
 	"\x17filed_by_association_id\x18\x04 \x01(\tR\x14filedByAssociationId\x12\x18\n" +
-	"\asubject\x18\x05 \x01(\tR\asubject\x126\n" +
-	"\tneed_tags\x18\x06 \x03(\x0e2\x19.qihang.common.v1.NeedTagR\bneedTags\x128\n" +
+	"\asubject\x18\x05 \x01(\tR\asubject\x12/\n" +
+	"\x05needs\x18\x06 \x03(\x0e2\x19.qihang.common.v1.NeedTagR\x05needs\x128\n" +
 	"\x05stage\x18\a \x01(\x0e2\".qihang.common.v1.CrossBorderStageR\x05stage\x12\x18\n" +
 	"\amarkets\x18\b \x03(\tR\amarkets\x12=\n" +
 	"\tplatforms\x18\t \x03(\x0e2\x1f.qihang.common.v1.SalesPlatformR\tplatforms\x12 \n" +
 	"\vdescription\x18\n" +
 	" \x01(\tR\vdescription\x12E\n" +
-	"\x0epreferred_mode\x18\v \x01(\x0e2\x1e.qihang.consult.v1.SessionModeR\rpreferredMode\x12F\n" +
-	"\x0fpreferred_times\x18\f \x03(\v2\x1d.qihang.consult.v1.TimeWindowR\x0epreferredTimes\x12.\n" +
+	"\x0epreferred_mode\x18\v \x01(\x0e2\x1e.qihang.consult.v1.SessionModeR\rpreferredMode\x12E\n" +
+	"\x0fpreferred_times\x18\f \x03(\v2\x1c.qihang.common.v1.TimeWindowR\x0epreferredTimes\x12.\n" +
 	"\x13preferred_time_note\x18\r \x01(\tR\x11preferredTimeNote\x12I\n" +
 	"\x12preferred_district\x18\x0e \x01(\x0e2\x1a.qihang.common.v1.DistrictR\x11preferredDistrict\x123\n" +
 	"\acontact\x18\x0f \x01(\v2\x19.qihang.common.v1.ContactR\acontact\x12)\n" +
-	"\x10coordinator_pick\x18\x10 \x01(\bR\x0fcoordinatorPick\x12:\n" +
-	"\x05state\x18\x11 \x01(\x0e2$.qihang.consult.v1.ConsultationStateR\x05state\x12\x1b\n" +
+	"\x10coordinator_pick\x18\x10 \x01(\bR\x0fcoordinatorPick\x12=\n" +
+	"\x06status\x18\x11 \x01(\x0e2%.qihang.consult.v1.ConsultationStatusR\x06status\x12\x1b\n" +
 	"\texpert_id\x18\x12 \x01(\tR\bexpertId\x12\x1f\n" +
 	"\vexpert_name\x18\x13 \x01(\tR\n" +
 	"expertName\x12&\n" +
 	"\x0fcase_expert_ids\x18\x14 \x03(\tR\rcaseExpertIds\x126\n" +
 	"\bsessions\x18\x15 \x03(\v2\x1a.qihang.consult.v1.SessionR\bsessions\x12@\n" +
-	"\x0efollow_up_time\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\ffollowUpTime\x12C\n" +
-	"\x0fpickup_deadline\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x0epickupDeadline\x12A\n" +
+	"\x0efollow_up_time\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\ffollowUpTime\x12L\n" +
+	"\x14pickup_deadline_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\x12pickupDeadlineTime\x12A\n" +
 	"\fqueue_reason\x18\x18 \x01(\x0e2\x1e.qihang.consult.v1.QueueReasonR\vqueueReason\x129\n" +
 	"\n" +
 	"queue_time\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tqueueTime\x12'\n" +
-	"\x0fclosing_summary\x18\x1a \x01(\tR\x0eclosingSummary\x128\n" +
-	"\ahistory\x18\x1b \x03(\v2\x1e.qihang.consult.v1.StateChangeR\ahistory\x12\x16\n" +
+	"\x0fclosing_summary\x18\x1a \x01(\tR\x0eclosingSummary\x129\n" +
+	"\ahistory\x18\x1b \x03(\v2\x1f.qihang.consult.v1.StatusChangeR\ahistory\x12\x16\n" +
 	"\x06sample\x18\x1c \x01(\bR\x06sample\x12\x12\n" +
 	"\x04etag\x18\x1d \x01(\tR\x04etag\x12;\n" +
 	"\vcreate_time\x18\x1e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -4066,15 +4066,15 @@ const file_qihang_consult_v1_consultations_proto_rawDesc = "" +
 	"\x16GetConsultationRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"^\n" +
 	"\x17GetConsultationResponse\x12C\n" +
-	"\fconsultation\x18\x01 \x01(\v2\x1f.qihang.consult.v1.ConsultationR\fconsultation\"\x8f\x04\n" +
+	"\fconsultation\x18\x01 \x01(\v2\x1f.qihang.consult.v1.ConsultationR\fconsultation\"\x94\x04\n" +
 	"\x18ListConsultationsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x17\n" +
 	"\afirm_id\x18\x03 \x01(\tR\x06firmId\x12%\n" +
 	"\x0eassociation_id\x18\x04 \x01(\tR\rassociationId\x12\x1b\n" +
-	"\texpert_id\x18\x05 \x01(\tR\bexpertId\x12<\n" +
-	"\x06states\x18\x06 \x03(\x0e2$.qihang.consult.v1.ConsultationStateR\x06states\x12-\n" +
+	"\texpert_id\x18\x05 \x01(\tR\bexpertId\x12A\n" +
+	"\bstatuses\x18\x06 \x03(\x0e2%.qihang.consult.v1.ConsultationStatusR\bstatuses\x12-\n" +
 	"\x04need\x18\a \x01(\x0e2\x19.qihang.common.v1.NeedTagR\x04need\x126\n" +
 	"\bdistrict\x18\b \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x12\x1b\n" +
 	"\tclinic_id\x18\t \x01(\tR\bclinicId\x12J\n" +
@@ -4165,19 +4165,20 @@ const file_qihang_consult_v1_consultations_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"X\n" +
 	"!RevealConsultationContactResponse\x123\n" +
-	"\acontact\x18\x01 \x01(\v2\x19.qihang.common.v1.ContactR\acontact\"q\n" +
+	"\acontact\x18\x01 \x01(\v2\x19.qihang.common.v1.ContactR\acontact\"z\n" +
 	"\x15CreateCaseNoteRequest\x12'\n" +
-	"\x0fconsultation_id\x18\x01 \x01(\tR\x0econsultationId\x12/\n" +
-	"\x04note\x18\x02 \x01(\v2\x1b.qihang.consult.v1.CaseNoteR\x04note\"I\n" +
-	"\x16CreateCaseNoteResponse\x12/\n" +
-	"\x04note\x18\x01 \x01(\v2\x1b.qihang.consult.v1.CaseNoteR\x04note\"{\n" +
+	"\x0fconsultation_id\x18\x01 \x01(\tR\x0econsultationId\x128\n" +
+	"\tcase_note\x18\x02 \x01(\v2\x1b.qihang.consult.v1.CaseNoteR\bcaseNote\"R\n" +
+	"\x16CreateCaseNoteResponse\x128\n" +
+	"\tcase_note\x18\x01 \x01(\v2\x1b.qihang.consult.v1.CaseNoteR\bcaseNote\"{\n" +
 	"\x14ListCaseNotesRequest\x12'\n" +
 	"\x0fconsultation_id\x18\x01 \x01(\tR\x0econsultationId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x91\x01\n" +
-	"\x15ListCaseNotesResponse\x121\n" +
-	"\x05notes\x18\x01 \x03(\v2\x1b.qihang.consult.v1.CaseNoteR\x05notes\x12&\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x9a\x01\n" +
+	"\x15ListCaseNotesResponse\x12:\n" +
+	"\n" +
+	"case_notes\x18\x01 \x03(\v2\x1b.qihang.consult.v1.CaseNoteR\tcaseNotes\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
 	"total_size\x18\x03 \x01(\x05R\ttotalSize\"^\n" +
@@ -4185,12 +4186,12 @@ const file_qihang_consult_v1_consultations_proto_rawDesc = "" +
 	"\afirm_id\x18\x01 \x01(\tR\x06firmId\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"J\n" +
 	"\x14GetFirmQuotaResponse\x122\n" +
-	"\x05quota\x18\x01 \x01(\v2\x1c.qihang.consult.v1.FirmQuotaR\x05quota\"\xd6\x02\n" +
+	"\x05quota\x18\x01 \x01(\v2\x1c.qihang.consult.v1.FirmQuotaR\x05quota\"\xdb\x02\n" +
 	"\x1aExportConsultationsRequest\x12\x1b\n" +
 	"\texpert_id\x18\x01 \x01(\tR\bexpertId\x126\n" +
 	"\bdistrict\x18\x02 \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x12%\n" +
-	"\x0eassociation_id\x18\x03 \x01(\tR\rassociationId\x12<\n" +
-	"\x06states\x18\x04 \x03(\x0e2$.qihang.consult.v1.ConsultationStateR\x06states\x12=\n" +
+	"\x0eassociation_id\x18\x03 \x01(\tR\rassociationId\x12A\n" +
+	"\bstatuses\x18\x04 \x03(\x0e2%.qihang.consult.v1.ConsultationStatusR\bstatuses\x12=\n" +
 	"\fcreate_after\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vcreateAfter\x12?\n" +
 	"\rcreate_before\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\fcreateBefore\"I\n" +
 	"\x1bExportConsultationsResponse\x12*\n" +
@@ -4203,23 +4204,23 @@ const file_qihang_consult_v1_consultations_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"_\n" +
 	"\x1dUpdateConsultSettingsResponse\x12>\n" +
-	"\bsettings\x18\x01 \x01(\v2\".qihang.consult.v1.ConsultSettingsR\bsettings*\xca\x03\n" +
-	"\x11ConsultationState\x121\n" +
-	"\x1eCONSULTATION_STATE_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12/\n" +
-	"\x1cCONSULTATION_STATE_REQUESTED\x10\x01\x1a\r\xca\xf3\x18\t待匹配\x12.\n" +
-	"\x1bCONSULTATION_STATE_ASSIGNED\x10\x02\x1a\r\xca\xf3\x18\t已指派\x12/\n" +
-	"\x1cCONSULTATION_STATE_SCHEDULED\x10\x03\x1a\r\xca\xf3\x18\t已预约\x12*\n" +
-	"\x17CONSULTATION_STATE_HELD\x10\x04\x1a\r\xca\xf3\x18\t已咨询\x123\n" +
-	" CONSULTATION_STATE_FOLLOW_UP_DUE\x10\x05\x1a\r\xca\xf3\x18\t待回访\x12,\n" +
-	"\x19CONSULTATION_STATE_CLOSED\x10\x06\x1a\r\xca\xf3\x18\t已结案\x12/\n" +
-	"\x1cCONSULTATION_STATE_CANCELLED\x10\a\x1a\r\xca\xf3\x18\t已取消\x120\n" +
-	"\x1aCONSULTATION_STATE_NO_SHOW\x10\b\x1a\x10\xca\xf3\x18\f企业爽约*\xe2\x01\n" +
-	"\fSessionState\x12,\n" +
-	"\x19SESSION_STATE_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12*\n" +
-	"\x17SESSION_STATE_SCHEDULED\x10\x01\x1a\r\xca\xf3\x18\t已预约\x12%\n" +
-	"\x12SESSION_STATE_HELD\x10\x02\x1a\r\xca\xf3\x18\t已举行\x12*\n" +
-	"\x17SESSION_STATE_CANCELLED\x10\x03\x1a\r\xca\xf3\x18\t已取消\x12%\n" +
-	"\x15SESSION_STATE_NO_SHOW\x10\x04\x1a\n" +
+	"\bsettings\x18\x01 \x01(\v2\".qihang.consult.v1.ConsultSettingsR\bsettings*\xd4\x03\n" +
+	"\x12ConsultationStatus\x122\n" +
+	"\x1fCONSULTATION_STATUS_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x120\n" +
+	"\x1dCONSULTATION_STATUS_REQUESTED\x10\x01\x1a\r\xca\xf3\x18\t待匹配\x12/\n" +
+	"\x1cCONSULTATION_STATUS_ASSIGNED\x10\x02\x1a\r\xca\xf3\x18\t已指派\x120\n" +
+	"\x1dCONSULTATION_STATUS_SCHEDULED\x10\x03\x1a\r\xca\xf3\x18\t已预约\x12+\n" +
+	"\x18CONSULTATION_STATUS_HELD\x10\x04\x1a\r\xca\xf3\x18\t已咨询\x124\n" +
+	"!CONSULTATION_STATUS_FOLLOW_UP_DUE\x10\x05\x1a\r\xca\xf3\x18\t待回访\x12-\n" +
+	"\x1aCONSULTATION_STATUS_CLOSED\x10\x06\x1a\r\xca\xf3\x18\t已结案\x120\n" +
+	"\x1dCONSULTATION_STATUS_CANCELLED\x10\a\x1a\r\xca\xf3\x18\t已取消\x121\n" +
+	"\x1bCONSULTATION_STATUS_NO_SHOW\x10\b\x1a\x10\xca\xf3\x18\f企业爽约*\xe8\x01\n" +
+	"\rSessionStatus\x12-\n" +
+	"\x1aSESSION_STATUS_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12+\n" +
+	"\x18SESSION_STATUS_SCHEDULED\x10\x01\x1a\r\xca\xf3\x18\t已预约\x12&\n" +
+	"\x13SESSION_STATUS_HELD\x10\x02\x1a\r\xca\xf3\x18\t已举行\x12+\n" +
+	"\x18SESSION_STATUS_CANCELLED\x10\x03\x1a\r\xca\xf3\x18\t已取消\x12&\n" +
+	"\x16SESSION_STATUS_NO_SHOW\x10\x04\x1a\n" +
 	"\xca\xf3\x18\x06缺席*g\n" +
 	"\x05Party\x12$\n" +
 	"\x11PARTY_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12\x1a\n" +
@@ -4285,8 +4286,8 @@ func file_qihang_consult_v1_consultations_proto_rawDescGZIP() []byte {
 var file_qihang_consult_v1_consultations_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
 var file_qihang_consult_v1_consultations_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_qihang_consult_v1_consultations_proto_goTypes = []any{
-	(ConsultationState)(0),                    // 0: qihang.consult.v1.ConsultationState
-	(SessionState)(0),                         // 1: qihang.consult.v1.SessionState
+	(ConsultationStatus)(0),                   // 0: qihang.consult.v1.ConsultationStatus
+	(SessionStatus)(0),                        // 1: qihang.consult.v1.SessionStatus
 	(Party)(0),                                // 2: qihang.consult.v1.Party
 	(QueueReason)(0),                          // 3: qihang.consult.v1.QueueReason
 	(SuggestionSource)(0),                     // 4: qihang.consult.v1.SuggestionSource
@@ -4294,7 +4295,7 @@ var file_qihang_consult_v1_consultations_proto_goTypes = []any{
 	(*FirmSnapshot)(nil),                      // 6: qihang.consult.v1.FirmSnapshot
 	(*Rating)(nil),                            // 7: qihang.consult.v1.Rating
 	(*Session)(nil),                           // 8: qihang.consult.v1.Session
-	(*StateChange)(nil),                       // 9: qihang.consult.v1.StateChange
+	(*StatusChange)(nil),                      // 9: qihang.consult.v1.StatusChange
 	(*Consultation)(nil),                      // 10: qihang.consult.v1.Consultation
 	(*CaseNote)(nil),                          // 11: qihang.consult.v1.CaseNote
 	(*ExpertSuggestion)(nil),                  // 12: qihang.consult.v1.ExpertSuggestion
@@ -4351,7 +4352,7 @@ var file_qihang_consult_v1_consultations_proto_goTypes = []any{
 	(v1.NeedTag)(0),                           // 63: qihang.common.v1.NeedTag
 	(v1.CrossBorderStage)(0),                  // 64: qihang.common.v1.CrossBorderStage
 	(v1.SalesPlatform)(0),                     // 65: qihang.common.v1.SalesPlatform
-	(*TimeWindow)(nil),                        // 66: qihang.consult.v1.TimeWindow
+	(*v1.TimeWindow)(nil),                     // 66: qihang.common.v1.TimeWindow
 	(*v1.Contact)(nil),                        // 67: qihang.common.v1.Contact
 	(*Expert)(nil),                            // 68: qihang.consult.v1.Expert
 	(*Slot)(nil),                              // 69: qihang.consult.v1.Slot
@@ -4367,29 +4368,29 @@ var file_qihang_consult_v1_consultations_proto_depIdxs = []int32{
 	60,  // 5: qihang.consult.v1.Session.start_time:type_name -> google.protobuf.Timestamp
 	60,  // 6: qihang.consult.v1.Session.end_time:type_name -> google.protobuf.Timestamp
 	62,  // 7: qihang.consult.v1.Session.venue:type_name -> qihang.consult.v1.Venue
-	1,   // 8: qihang.consult.v1.Session.state:type_name -> qihang.consult.v1.SessionState
+	1,   // 8: qihang.consult.v1.Session.status:type_name -> qihang.consult.v1.SessionStatus
 	2,   // 9: qihang.consult.v1.Session.absent_party:type_name -> qihang.consult.v1.Party
 	7,   // 10: qihang.consult.v1.Session.rating:type_name -> qihang.consult.v1.Rating
 	60,  // 11: qihang.consult.v1.Session.book_time:type_name -> google.protobuf.Timestamp
-	0,   // 12: qihang.consult.v1.StateChange.from_state:type_name -> qihang.consult.v1.ConsultationState
-	0,   // 13: qihang.consult.v1.StateChange.to_state:type_name -> qihang.consult.v1.ConsultationState
-	59,  // 14: qihang.consult.v1.StateChange.actor_role:type_name -> qihang.common.v1.Role
-	60,  // 15: qihang.consult.v1.StateChange.time:type_name -> google.protobuf.Timestamp
+	0,   // 12: qihang.consult.v1.StatusChange.from_status:type_name -> qihang.consult.v1.ConsultationStatus
+	0,   // 13: qihang.consult.v1.StatusChange.to_status:type_name -> qihang.consult.v1.ConsultationStatus
+	59,  // 14: qihang.consult.v1.StatusChange.actor_role:type_name -> qihang.common.v1.Role
+	60,  // 15: qihang.consult.v1.StatusChange.time:type_name -> google.protobuf.Timestamp
 	6,   // 16: qihang.consult.v1.Consultation.firm:type_name -> qihang.consult.v1.FirmSnapshot
-	63,  // 17: qihang.consult.v1.Consultation.need_tags:type_name -> qihang.common.v1.NeedTag
+	63,  // 17: qihang.consult.v1.Consultation.needs:type_name -> qihang.common.v1.NeedTag
 	64,  // 18: qihang.consult.v1.Consultation.stage:type_name -> qihang.common.v1.CrossBorderStage
 	65,  // 19: qihang.consult.v1.Consultation.platforms:type_name -> qihang.common.v1.SalesPlatform
 	61,  // 20: qihang.consult.v1.Consultation.preferred_mode:type_name -> qihang.consult.v1.SessionMode
-	66,  // 21: qihang.consult.v1.Consultation.preferred_times:type_name -> qihang.consult.v1.TimeWindow
+	66,  // 21: qihang.consult.v1.Consultation.preferred_times:type_name -> qihang.common.v1.TimeWindow
 	57,  // 22: qihang.consult.v1.Consultation.preferred_district:type_name -> qihang.common.v1.District
 	67,  // 23: qihang.consult.v1.Consultation.contact:type_name -> qihang.common.v1.Contact
-	0,   // 24: qihang.consult.v1.Consultation.state:type_name -> qihang.consult.v1.ConsultationState
+	0,   // 24: qihang.consult.v1.Consultation.status:type_name -> qihang.consult.v1.ConsultationStatus
 	8,   // 25: qihang.consult.v1.Consultation.sessions:type_name -> qihang.consult.v1.Session
 	60,  // 26: qihang.consult.v1.Consultation.follow_up_time:type_name -> google.protobuf.Timestamp
-	60,  // 27: qihang.consult.v1.Consultation.pickup_deadline:type_name -> google.protobuf.Timestamp
+	60,  // 27: qihang.consult.v1.Consultation.pickup_deadline_time:type_name -> google.protobuf.Timestamp
 	3,   // 28: qihang.consult.v1.Consultation.queue_reason:type_name -> qihang.consult.v1.QueueReason
 	60,  // 29: qihang.consult.v1.Consultation.queue_time:type_name -> google.protobuf.Timestamp
-	9,   // 30: qihang.consult.v1.Consultation.history:type_name -> qihang.consult.v1.StateChange
+	9,   // 30: qihang.consult.v1.Consultation.history:type_name -> qihang.consult.v1.StatusChange
 	60,  // 31: qihang.consult.v1.Consultation.create_time:type_name -> google.protobuf.Timestamp
 	60,  // 32: qihang.consult.v1.Consultation.update_time:type_name -> google.protobuf.Timestamp
 	59,  // 33: qihang.consult.v1.CaseNote.author_role:type_name -> qihang.common.v1.Role
@@ -4406,7 +4407,7 @@ var file_qihang_consult_v1_consultations_proto_depIdxs = []int32{
 	10,  // 44: qihang.consult.v1.CreateConsultationRequest.consultation:type_name -> qihang.consult.v1.Consultation
 	10,  // 45: qihang.consult.v1.CreateConsultationResponse.consultation:type_name -> qihang.consult.v1.Consultation
 	10,  // 46: qihang.consult.v1.GetConsultationResponse.consultation:type_name -> qihang.consult.v1.Consultation
-	0,   // 47: qihang.consult.v1.ListConsultationsRequest.states:type_name -> qihang.consult.v1.ConsultationState
+	0,   // 47: qihang.consult.v1.ListConsultationsRequest.statuses:type_name -> qihang.consult.v1.ConsultationStatus
 	63,  // 48: qihang.consult.v1.ListConsultationsRequest.need:type_name -> qihang.common.v1.NeedTag
 	57,  // 49: qihang.consult.v1.ListConsultationsRequest.district:type_name -> qihang.common.v1.District
 	60,  // 50: qihang.consult.v1.ListConsultationsRequest.session_start_after:type_name -> google.protobuf.Timestamp
@@ -4431,13 +4432,13 @@ var file_qihang_consult_v1_consultations_proto_depIdxs = []int32{
 	10,  // 69: qihang.consult.v1.CloseConsultationResponse.consultation:type_name -> qihang.consult.v1.Consultation
 	10,  // 70: qihang.consult.v1.RateConsultationResponse.consultation:type_name -> qihang.consult.v1.Consultation
 	67,  // 71: qihang.consult.v1.RevealConsultationContactResponse.contact:type_name -> qihang.common.v1.Contact
-	11,  // 72: qihang.consult.v1.CreateCaseNoteRequest.note:type_name -> qihang.consult.v1.CaseNote
-	11,  // 73: qihang.consult.v1.CreateCaseNoteResponse.note:type_name -> qihang.consult.v1.CaseNote
-	11,  // 74: qihang.consult.v1.ListCaseNotesResponse.notes:type_name -> qihang.consult.v1.CaseNote
+	11,  // 72: qihang.consult.v1.CreateCaseNoteRequest.case_note:type_name -> qihang.consult.v1.CaseNote
+	11,  // 73: qihang.consult.v1.CreateCaseNoteResponse.case_note:type_name -> qihang.consult.v1.CaseNote
+	11,  // 74: qihang.consult.v1.ListCaseNotesResponse.case_notes:type_name -> qihang.consult.v1.CaseNote
 	60,  // 75: qihang.consult.v1.GetFirmQuotaRequest.time:type_name -> google.protobuf.Timestamp
 	13,  // 76: qihang.consult.v1.GetFirmQuotaResponse.quota:type_name -> qihang.consult.v1.FirmQuota
 	57,  // 77: qihang.consult.v1.ExportConsultationsRequest.district:type_name -> qihang.common.v1.District
-	0,   // 78: qihang.consult.v1.ExportConsultationsRequest.states:type_name -> qihang.consult.v1.ConsultationState
+	0,   // 78: qihang.consult.v1.ExportConsultationsRequest.statuses:type_name -> qihang.consult.v1.ConsultationStatus
 	60,  // 79: qihang.consult.v1.ExportConsultationsRequest.create_after:type_name -> google.protobuf.Timestamp
 	60,  // 80: qihang.consult.v1.ExportConsultationsRequest.create_before:type_name -> google.protobuf.Timestamp
 	71,  // 81: qihang.consult.v1.ExportConsultationsResponse.file:type_name -> qihang.common.v1.File

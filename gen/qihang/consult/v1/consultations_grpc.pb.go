@@ -50,7 +50,7 @@ const (
 // to a closed case: suggestion, assignment, booking, sessions, case notes,
 // follow-up and rating, within the firm's quota and the expert's capacity.
 //
-// Lifecycle of a consultation (ConsultationState):
+// Lifecycle of a consultation (ConsultationStatus):
 //
 //	REQUESTED ──assign──▶ ASSIGNED ──book──▶ SCHEDULED ──markHeld──▶ HELD
 //	REQUESTED ──book──▶ SCHEDULED            (a suggested expert's slot, directly)
@@ -98,8 +98,10 @@ const (
 //
 // Concurrency: the consultation's etag is required on UpdateConsultation and
 // optional on the lifecycle calls (when sent, a stale one fails with ABORTED,
-// ERROR_REASON_ETAG_MISMATCH). Lifecycle calls check the current state
-// atomically whether or not an etag is sent.
+// ERROR_REASON_ETAG_MISMATCH). Lifecycle calls check the current status
+// atomically whether or not an etag is sent. Update masks ignore id and etag:
+// over HTTP PATCH the gateway derives the mask from the body, which carries
+// them to address the object and version.
 type ConsultationServiceClient interface {
 	// CreateConsultation files a request for a firm, in state REQUESTED. A firm
 	// user for its own firm; an association admin for a member firm (recorded
@@ -223,9 +225,10 @@ type ConsultationServiceClient interface {
 	// officers (their district, forced); association admins (their members,
 	// forced); experts (their own cases, forced). One row per session (a
 	// consultation without sessions gives one row) plus a summary sheet of
-	// counts by state; advice columns only for callers who may read case
+	// counts by status; advice columns only for callers who may read case
 	// notes. Contacts are masked. At most 50,000 rows, otherwise
-	// FAILED_PRECONDITION (narrow the filters). Audited.
+	// RESOURCE_EXHAUSTED (narrow the filters), as for
+	// ProfilesService.ExportFirms. Audited.
 	ExportConsultations(ctx context.Context, in *ExportConsultationsRequest, opts ...grpc.CallOption) (*ExportConsultationsResponse, error)
 	// GetConsultSettings returns the fair-use and pickup settings. Any
 	// signed-in caller.
@@ -461,7 +464,7 @@ func (c *consultationServiceClient) UpdateConsultSettings(ctx context.Context, i
 // to a closed case: suggestion, assignment, booking, sessions, case notes,
 // follow-up and rating, within the firm's quota and the expert's capacity.
 //
-// Lifecycle of a consultation (ConsultationState):
+// Lifecycle of a consultation (ConsultationStatus):
 //
 //	REQUESTED ──assign──▶ ASSIGNED ──book──▶ SCHEDULED ──markHeld──▶ HELD
 //	REQUESTED ──book──▶ SCHEDULED            (a suggested expert's slot, directly)
@@ -509,8 +512,10 @@ func (c *consultationServiceClient) UpdateConsultSettings(ctx context.Context, i
 //
 // Concurrency: the consultation's etag is required on UpdateConsultation and
 // optional on the lifecycle calls (when sent, a stale one fails with ABORTED,
-// ERROR_REASON_ETAG_MISMATCH). Lifecycle calls check the current state
-// atomically whether or not an etag is sent.
+// ERROR_REASON_ETAG_MISMATCH). Lifecycle calls check the current status
+// atomically whether or not an etag is sent. Update masks ignore id and etag:
+// over HTTP PATCH the gateway derives the mask from the body, which carries
+// them to address the object and version.
 type ConsultationServiceServer interface {
 	// CreateConsultation files a request for a firm, in state REQUESTED. A firm
 	// user for its own firm; an association admin for a member firm (recorded
@@ -634,9 +639,10 @@ type ConsultationServiceServer interface {
 	// officers (their district, forced); association admins (their members,
 	// forced); experts (their own cases, forced). One row per session (a
 	// consultation without sessions gives one row) plus a summary sheet of
-	// counts by state; advice columns only for callers who may read case
+	// counts by status; advice columns only for callers who may read case
 	// notes. Contacts are masked. At most 50,000 rows, otherwise
-	// FAILED_PRECONDITION (narrow the filters). Audited.
+	// RESOURCE_EXHAUSTED (narrow the filters), as for
+	// ProfilesService.ExportFirms. Audited.
 	ExportConsultations(context.Context, *ExportConsultationsRequest) (*ExportConsultationsResponse, error)
 	// GetConsultSettings returns the fair-use and pickup settings. Any
 	// signed-in caller.

@@ -24,107 +24,107 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// SlotState says whether a slot is taken.
-type SlotState int32
+// SlotStatus says whether a slot is taken.
+type SlotStatus int32
 
 const (
-	SlotState_SLOT_STATE_UNSPECIFIED SlotState = 0
+	SlotStatus_SLOT_STATUS_UNSPECIFIED SlotStatus = 0
 	// Free to book (see Slot.bookable for whether it can be booked now).
-	SlotState_SLOT_STATE_OPEN SlotState = 1
+	SlotStatus_SLOT_STATUS_OPEN SlotStatus = 1
 	// Holds a consultation's session.
-	SlotState_SLOT_STATE_BOOKED SlotState = 2
+	SlotStatus_SLOT_STATUS_BOOKED SlotStatus = 2
 )
 
-// Enum value maps for SlotState.
+// Enum value maps for SlotStatus.
 var (
-	SlotState_name = map[int32]string{
-		0: "SLOT_STATE_UNSPECIFIED",
-		1: "SLOT_STATE_OPEN",
-		2: "SLOT_STATE_BOOKED",
+	SlotStatus_name = map[int32]string{
+		0: "SLOT_STATUS_UNSPECIFIED",
+		1: "SLOT_STATUS_OPEN",
+		2: "SLOT_STATUS_BOOKED",
 	}
-	SlotState_value = map[string]int32{
-		"SLOT_STATE_UNSPECIFIED": 0,
-		"SLOT_STATE_OPEN":        1,
-		"SLOT_STATE_BOOKED":      2,
+	SlotStatus_value = map[string]int32{
+		"SLOT_STATUS_UNSPECIFIED": 0,
+		"SLOT_STATUS_OPEN":        1,
+		"SLOT_STATUS_BOOKED":      2,
 	}
 )
 
-func (x SlotState) Enum() *SlotState {
-	p := new(SlotState)
+func (x SlotStatus) Enum() *SlotStatus {
+	p := new(SlotStatus)
 	*p = x
 	return p
 }
 
-func (x SlotState) String() string {
+func (x SlotStatus) String() string {
 	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
 }
 
-func (SlotState) Descriptor() protoreflect.EnumDescriptor {
+func (SlotStatus) Descriptor() protoreflect.EnumDescriptor {
 	return file_qihang_consult_v1_experts_proto_enumTypes[0].Descriptor()
 }
 
-func (SlotState) Type() protoreflect.EnumType {
+func (SlotStatus) Type() protoreflect.EnumType {
 	return &file_qihang_consult_v1_experts_proto_enumTypes[0]
 }
 
-func (x SlotState) Number() protoreflect.EnumNumber {
+func (x SlotStatus) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use SlotState.Descriptor instead.
-func (SlotState) EnumDescriptor() ([]byte, []int) {
+// Deprecated: Use SlotStatus.Descriptor instead.
+func (SlotStatus) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_experts_proto_rawDescGZIP(), []int{0}
 }
 
-// ClinicState is where a clinic stands.
-type ClinicState int32
+// ClinicStatus is where a clinic stands.
+type ClinicStatus int32
 
 const (
-	ClinicState_CLINIC_STATE_UNSPECIFIED ClinicState = 0
+	ClinicStatus_CLINIC_STATUS_UNSPECIFIED ClinicStatus = 0
 	// Planned; firms may book its open slots.
-	ClinicState_CLINIC_STATE_SCHEDULED ClinicState = 1
+	ClinicStatus_CLINIC_STATUS_SCHEDULED ClinicStatus = 1
 	// Called off; see cancel_reason.
-	ClinicState_CLINIC_STATE_CANCELLED ClinicState = 2
+	ClinicStatus_CLINIC_STATUS_CANCELLED ClinicStatus = 2
 )
 
-// Enum value maps for ClinicState.
+// Enum value maps for ClinicStatus.
 var (
-	ClinicState_name = map[int32]string{
-		0: "CLINIC_STATE_UNSPECIFIED",
-		1: "CLINIC_STATE_SCHEDULED",
-		2: "CLINIC_STATE_CANCELLED",
+	ClinicStatus_name = map[int32]string{
+		0: "CLINIC_STATUS_UNSPECIFIED",
+		1: "CLINIC_STATUS_SCHEDULED",
+		2: "CLINIC_STATUS_CANCELLED",
 	}
-	ClinicState_value = map[string]int32{
-		"CLINIC_STATE_UNSPECIFIED": 0,
-		"CLINIC_STATE_SCHEDULED":   1,
-		"CLINIC_STATE_CANCELLED":   2,
+	ClinicStatus_value = map[string]int32{
+		"CLINIC_STATUS_UNSPECIFIED": 0,
+		"CLINIC_STATUS_SCHEDULED":   1,
+		"CLINIC_STATUS_CANCELLED":   2,
 	}
 )
 
-func (x ClinicState) Enum() *ClinicState {
-	p := new(ClinicState)
+func (x ClinicStatus) Enum() *ClinicStatus {
+	p := new(ClinicStatus)
 	*p = x
 	return p
 }
 
-func (x ClinicState) String() string {
+func (x ClinicStatus) String() string {
 	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
 }
 
-func (ClinicState) Descriptor() protoreflect.EnumDescriptor {
+func (ClinicStatus) Descriptor() protoreflect.EnumDescriptor {
 	return file_qihang_consult_v1_experts_proto_enumTypes[1].Descriptor()
 }
 
-func (ClinicState) Type() protoreflect.EnumType {
+func (ClinicStatus) Type() protoreflect.EnumType {
 	return &file_qihang_consult_v1_experts_proto_enumTypes[1]
 }
 
-func (x ClinicState) Number() protoreflect.EnumNumber {
+func (x ClinicStatus) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use ClinicState.Descriptor instead.
-func (ClinicState) EnumDescriptor() ([]byte, []int) {
+// Deprecated: Use ClinicStatus.Descriptor instead.
+func (ClinicStatus) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_consult_v1_experts_proto_rawDescGZIP(), []int{1}
 }
 
@@ -420,7 +420,7 @@ type Slot struct {
 	// default_buffer_minutes. Responses always carry the value in force.
 	BufferAfterMinutes *int32 `protobuf:"varint,9,opt,name=buffer_after_minutes,json=bufferAfterMinutes,proto3,oneof" json:"buffer_after_minutes,omitempty"`
 	// Output only.
-	State SlotState `protobuf:"varint,10,opt,name=state,proto3,enum=qihang.consult.v1.SlotState" json:"state,omitempty"`
+	Status SlotStatus `protobuf:"varint,10,opt,name=status,proto3,enum=qihang.consult.v1.SlotStatus" json:"status,omitempty"`
 	// True when the slot can be booked now: open, starting later than the
 	// minimum booking notice, the expert not paused and its week not full.
 	// Output only.
@@ -536,11 +536,11 @@ func (x *Slot) GetBufferAfterMinutes() int32 {
 	return 0
 }
 
-func (x *Slot) GetState() SlotState {
+func (x *Slot) GetStatus() SlotStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return SlotState_SLOT_STATE_UNSPECIFIED
+	return SlotStatus_SLOT_STATUS_UNSPECIFIED
 }
 
 func (x *Slot) GetBookable() bool {
@@ -621,7 +621,7 @@ type Clinic struct {
 	// Topics the clinic focuses on, shown to firms. Optional.
 	FocusNeeds []v1.NeedTag `protobuf:"varint,11,rep,packed,name=focus_needs,json=focusNeeds,proto3,enum=qihang.common.v1.NeedTag" json:"focus_needs,omitempty"`
 	// Output only.
-	State ClinicState `protobuf:"varint,12,opt,name=state,proto3,enum=qihang.consult.v1.ClinicState" json:"state,omitempty"`
+	Status ClinicStatus `protobuf:"varint,12,opt,name=status,proto3,enum=qihang.consult.v1.ClinicStatus" json:"status,omitempty"`
 	// The clinic's slots in time order, as many as fit between start_time and
 	// end_time. Output only.
 	SlotIds []string `protobuf:"bytes,13,rep,name=slot_ids,json=slotIds,proto3" json:"slot_ids,omitempty"`
@@ -749,11 +749,11 @@ func (x *Clinic) GetFocusNeeds() []v1.NeedTag {
 	return nil
 }
 
-func (x *Clinic) GetState() ClinicState {
+func (x *Clinic) GetStatus() ClinicStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return ClinicState_CLINIC_STATE_UNSPECIFIED
+	return ClinicStatus_CLINIC_STATUS_UNSPECIFIED
 }
 
 func (x *Clinic) GetSlotIds() []string {
@@ -1302,8 +1302,9 @@ type UpdateExpertRequest struct {
 	// Must carry id and the etag last read.
 	Expert *Expert `protobuf:"bytes,1,opt,name=expert,proto3" json:"expert,omitempty"`
 	// Fields to change, in snake_case, e.g. "paused,pause_note". Over HTTP
-	// PATCH an absent mask means "the fields present in the body". Output-only
-	// fields in the mask fail with INVALID_ARGUMENT.
+	// PATCH an absent mask means "the fields present in the body". id and etag
+	// in the mask are ignored; other output-only fields fail with
+	// INVALID_ARGUMENT.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1592,7 +1593,7 @@ type CreateSlotRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The expert offering the slot.
 	ExpertId string `protobuf:"bytes,1,opt,name=expert_id,json=expertId,proto3" json:"expert_id,omitempty"`
-	// id, expert_id, state, bookable, consultation_id, clinic_id, etag and
+	// id, expert_id, status, bookable, consultation_id, clinic_id, etag and
 	// times are ignored.
 	Slot          *Slot `protobuf:"bytes,2,opt,name=slot,proto3" json:"slot,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1709,9 +1710,9 @@ type ListSlotsRequest struct {
 	Park string `protobuf:"bytes,9,opt,name=park,proto3" json:"park,omitempty"`
 	// Slots of experts with this specialty.
 	Need v1.NeedTag `protobuf:"varint,10,opt,name=need,proto3,enum=qihang.common.v1.NeedTag" json:"need,omitempty"`
-	// Slots in this state. Firm users and association admins always get open
-	// slots.
-	State SlotState `protobuf:"varint,11,opt,name=state,proto3,enum=qihang.consult.v1.SlotState" json:"state,omitempty"`
+	// Slots with this status. Firm users and association admins always get
+	// open slots.
+	Status SlotStatus `protobuf:"varint,11,opt,name=status,proto3,enum=qihang.consult.v1.SlotStatus" json:"status,omitempty"`
 	// Only slots that can be booked now (see Slot.bookable).
 	BookableOnly  bool `protobuf:"varint,12,opt,name=bookable_only,json=bookableOnly,proto3" json:"bookable_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1818,11 +1819,11 @@ func (x *ListSlotsRequest) GetNeed() v1.NeedTag {
 	return v1.NeedTag(0)
 }
 
-func (x *ListSlotsRequest) GetState() SlotState {
+func (x *ListSlotsRequest) GetStatus() SlotStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return SlotState_SLOT_STATE_UNSPECIFIED
+	return SlotStatus_SLOT_STATUS_UNSPECIFIED
 }
 
 func (x *ListSlotsRequest) GetBookableOnly() bool {
@@ -2086,7 +2087,7 @@ func (*DeleteSlotResponse) Descriptor() ([]byte, []int) {
 // CreateClinicRequest schedules a clinic.
 type CreateClinicRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// id, expert_name, state, slot_ids, booked_count, cancel_reason, etag and
+	// id, expert_name, status, slot_ids, booked_count, cancel_reason, etag and
 	// times are ignored.
 	Clinic        *Clinic `protobuf:"bytes,1,opt,name=clinic,proto3" json:"clinic,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2283,7 +2284,7 @@ type ListClinicsRequest struct {
 	// Clinics starting before this instant. Unset: no limit.
 	StartBefore *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=start_before,json=startBefore,proto3" json:"start_before,omitempty"`
 	// Unset: scheduled clinics only.
-	State         ClinicState `protobuf:"varint,9,opt,name=state,proto3,enum=qihang.consult.v1.ClinicState" json:"state,omitempty"`
+	Status        ClinicStatus `protobuf:"varint,9,opt,name=status,proto3,enum=qihang.consult.v1.ClinicStatus" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2374,11 +2375,11 @@ func (x *ListClinicsRequest) GetStartBefore() *timestamppb.Timestamp {
 	return nil
 }
 
-func (x *ListClinicsRequest) GetState() ClinicState {
+func (x *ListClinicsRequest) GetStatus() ClinicStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return ClinicState_CLINIC_STATE_UNSPECIFIED
+	return ClinicStatus_CLINIC_STATUS_UNSPECIFIED
 }
 
 // ListClinicsResponse is one page of clinics, in start order.
@@ -2546,7 +2547,8 @@ func (x *UpdateClinicResponse) GetClinic() *Clinic {
 type CancelClinicRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Etag  string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Optional; when set it must be the current etag.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	// Required; shown to the firms whose sessions are cancelled.
 	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2683,7 +2685,7 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTimeB\x11\n" +
-	"\x0f_rating_average\"\x89\x06\n" +
+	"\x0f_rating_average\"\x8c\x06\n" +
 	"\x04Slot\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\texpert_id\x18\x02 \x01(\tR\bexpertId\x129\n" +
@@ -2695,9 +2697,9 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\vmeeting_url\x18\a \x01(\tR\n" +
 	"meetingUrl\x127\n" +
 	"\x15buffer_before_minutes\x18\b \x01(\x05H\x00R\x13bufferBeforeMinutes\x88\x01\x01\x125\n" +
-	"\x14buffer_after_minutes\x18\t \x01(\x05H\x01R\x12bufferAfterMinutes\x88\x01\x01\x122\n" +
-	"\x05state\x18\n" +
-	" \x01(\x0e2\x1c.qihang.consult.v1.SlotStateR\x05state\x12\x1a\n" +
+	"\x14buffer_after_minutes\x18\t \x01(\x05H\x01R\x12bufferAfterMinutes\x88\x01\x01\x125\n" +
+	"\x06status\x18\n" +
+	" \x01(\x0e2\x1d.qihang.consult.v1.SlotStatusR\x06status\x12\x1a\n" +
 	"\bbookable\x18\v \x01(\bR\bbookable\x12'\n" +
 	"\x0fconsultation_id\x18\f \x01(\tR\x0econsultationId\x12\x1b\n" +
 	"\tclinic_id\x18\r \x01(\tR\bclinicId\x12\x16\n" +
@@ -2708,7 +2710,7 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\vupdate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTimeB\x18\n" +
 	"\x16_buffer_before_minutesB\x17\n" +
-	"\x15_buffer_after_minutes\"\xef\x05\n" +
+	"\x15_buffer_after_minutes\"\xf2\x05\n" +
 	"\x06Clinic\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\texpert_id\x18\x02 \x01(\tR\bexpertId\x12\x1f\n" +
@@ -2725,8 +2727,8 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	" \x01(\x05R\n" +
 	"gapMinutes\x12:\n" +
 	"\vfocus_needs\x18\v \x03(\x0e2\x19.qihang.common.v1.NeedTagR\n" +
-	"focusNeeds\x124\n" +
-	"\x05state\x18\f \x01(\x0e2\x1e.qihang.consult.v1.ClinicStateR\x05state\x12\x19\n" +
+	"focusNeeds\x127\n" +
+	"\x06status\x18\f \x01(\x0e2\x1f.qihang.consult.v1.ClinicStatusR\x06status\x12\x19\n" +
 	"\bslot_ids\x18\r \x03(\tR\aslotIds\x12!\n" +
 	"\fbooked_count\x18\x0e \x01(\x05R\vbookedCount\x12#\n" +
 	"\rcancel_reason\x18\x0f \x01(\tR\fcancelReason\x12\x16\n" +
@@ -2791,7 +2793,7 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\texpert_id\x18\x01 \x01(\tR\bexpertId\x12+\n" +
 	"\x04slot\x18\x02 \x01(\v2\x17.qihang.consult.v1.SlotR\x04slot\"A\n" +
 	"\x12CreateSlotResponse\x12+\n" +
-	"\x04slot\x18\x01 \x01(\v2\x17.qihang.consult.v1.SlotR\x04slot\"\x8c\x04\n" +
+	"\x04slot\x18\x01 \x01(\v2\x17.qihang.consult.v1.SlotR\x04slot\"\x8f\x04\n" +
 	"\x10ListSlotsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2805,8 +2807,8 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\bdistrict\x18\b \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x12\x12\n" +
 	"\x04park\x18\t \x01(\tR\x04park\x12-\n" +
 	"\x04need\x18\n" +
-	" \x01(\x0e2\x19.qihang.common.v1.NeedTagR\x04need\x122\n" +
-	"\x05state\x18\v \x01(\x0e2\x1c.qihang.consult.v1.SlotStateR\x05state\x12#\n" +
+	" \x01(\x0e2\x19.qihang.common.v1.NeedTagR\x04need\x125\n" +
+	"\x06status\x18\v \x01(\x0e2\x1d.qihang.consult.v1.SlotStatusR\x06status\x12#\n" +
 	"\rbookable_only\x18\f \x01(\bR\fbookableOnly\"\x89\x01\n" +
 	"\x11ListSlotsResponse\x12-\n" +
 	"\x05slots\x18\x01 \x03(\v2\x17.qihang.consult.v1.SlotR\x05slots\x12&\n" +
@@ -2830,7 +2832,7 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\x10GetClinicRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"F\n" +
 	"\x11GetClinicResponse\x121\n" +
-	"\x06clinic\x18\x01 \x01(\v2\x19.qihang.consult.v1.ClinicR\x06clinic\"\x9a\x03\n" +
+	"\x06clinic\x18\x01 \x01(\v2\x19.qihang.consult.v1.ClinicR\x06clinic\"\x9d\x03\n" +
 	"\x12ListClinicsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2841,8 +2843,8 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\x04need\x18\x06 \x01(\x0e2\x19.qihang.common.v1.NeedTagR\x04need\x12;\n" +
 	"\vstart_after\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"startAfter\x12=\n" +
-	"\fstart_before\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vstartBefore\x124\n" +
-	"\x05state\x18\t \x01(\x0e2\x1e.qihang.consult.v1.ClinicStateR\x05state\"\x91\x01\n" +
+	"\fstart_before\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\vstartBefore\x127\n" +
+	"\x06status\x18\t \x01(\x0e2\x1f.qihang.consult.v1.ClinicStatusR\x06status\"\x91\x01\n" +
 	"\x13ListClinicsResponse\x123\n" +
 	"\aclinics\x18\x01 \x03(\v2\x19.qihang.consult.v1.ClinicR\aclinics\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -2859,15 +2861,16 @@ const file_qihang_consult_v1_experts_proto_rawDesc = "" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"I\n" +
 	"\x14CancelClinicResponse\x121\n" +
-	"\x06clinic\x18\x01 \x01(\v2\x19.qihang.consult.v1.ClinicR\x06clinic*\x80\x01\n" +
-	"\tSlotState\x12)\n" +
-	"\x16SLOT_STATE_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12\"\n" +
-	"\x0fSLOT_STATE_OPEN\x10\x01\x1a\r\xca\xf3\x18\t可预约\x12$\n" +
-	"\x11SLOT_STATE_BOOKED\x10\x02\x1a\r\xca\xf3\x18\t已预约*\x90\x01\n" +
-	"\vClinicState\x12+\n" +
-	"\x18CLINIC_STATE_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12)\n" +
-	"\x16CLINIC_STATE_SCHEDULED\x10\x01\x1a\r\xca\xf3\x18\t已排期\x12)\n" +
-	"\x16CLINIC_STATE_CANCELLED\x10\x02\x1a\r\xca\xf3\x18\t已取消2\x9a\v\n" +
+	"\x06clinic\x18\x01 \x01(\v2\x19.qihang.consult.v1.ClinicR\x06clinic*\x84\x01\n" +
+	"\n" +
+	"SlotStatus\x12*\n" +
+	"\x17SLOT_STATUS_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12#\n" +
+	"\x10SLOT_STATUS_OPEN\x10\x01\x1a\r\xca\xf3\x18\t可预约\x12%\n" +
+	"\x12SLOT_STATUS_BOOKED\x10\x02\x1a\r\xca\xf3\x18\t已预约*\x94\x01\n" +
+	"\fClinicStatus\x12,\n" +
+	"\x19CLINIC_STATUS_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12*\n" +
+	"\x17CLINIC_STATUS_SCHEDULED\x10\x01\x1a\r\xca\xf3\x18\t已排期\x12*\n" +
+	"\x17CLINIC_STATUS_CANCELLED\x10\x02\x1a\r\xca\xf3\x18\t已取消2\x9a\v\n" +
 	"\rExpertService\x12_\n" +
 	"\fCreateExpert\x12&.qihang.consult.v1.CreateExpertRequest\x1a'.qihang.consult.v1.CreateExpertResponse\x12V\n" +
 	"\tGetExpert\x12#.qihang.consult.v1.GetExpertRequest\x1a$.qihang.consult.v1.GetExpertResponse\x12\\\n" +
@@ -2903,8 +2906,8 @@ func file_qihang_consult_v1_experts_proto_rawDescGZIP() []byte {
 var file_qihang_consult_v1_experts_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_qihang_consult_v1_experts_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_qihang_consult_v1_experts_proto_goTypes = []any{
-	(SlotState)(0),                    // 0: qihang.consult.v1.SlotState
-	(ClinicState)(0),                  // 1: qihang.consult.v1.ClinicState
+	(SlotStatus)(0),                   // 0: qihang.consult.v1.SlotStatus
+	(ClinicStatus)(0),                 // 1: qihang.consult.v1.ClinicStatus
 	(*Expert)(nil),                    // 2: qihang.consult.v1.Expert
 	(*Slot)(nil),                      // 3: qihang.consult.v1.Slot
 	(*Clinic)(nil),                    // 4: qihang.consult.v1.Clinic
@@ -2959,14 +2962,14 @@ var file_qihang_consult_v1_experts_proto_depIdxs = []int32{
 	40, // 7: qihang.consult.v1.Slot.end_time:type_name -> google.protobuf.Timestamp
 	41, // 8: qihang.consult.v1.Slot.mode:type_name -> qihang.consult.v1.SessionMode
 	42, // 9: qihang.consult.v1.Slot.venue:type_name -> qihang.consult.v1.Venue
-	0,  // 10: qihang.consult.v1.Slot.state:type_name -> qihang.consult.v1.SlotState
+	0,  // 10: qihang.consult.v1.Slot.status:type_name -> qihang.consult.v1.SlotStatus
 	40, // 11: qihang.consult.v1.Slot.create_time:type_name -> google.protobuf.Timestamp
 	40, // 12: qihang.consult.v1.Slot.update_time:type_name -> google.protobuf.Timestamp
 	42, // 13: qihang.consult.v1.Clinic.venue:type_name -> qihang.consult.v1.Venue
 	40, // 14: qihang.consult.v1.Clinic.start_time:type_name -> google.protobuf.Timestamp
 	40, // 15: qihang.consult.v1.Clinic.end_time:type_name -> google.protobuf.Timestamp
 	36, // 16: qihang.consult.v1.Clinic.focus_needs:type_name -> qihang.common.v1.NeedTag
-	1,  // 17: qihang.consult.v1.Clinic.state:type_name -> qihang.consult.v1.ClinicState
+	1,  // 17: qihang.consult.v1.Clinic.status:type_name -> qihang.consult.v1.ClinicStatus
 	40, // 18: qihang.consult.v1.Clinic.create_time:type_name -> google.protobuf.Timestamp
 	40, // 19: qihang.consult.v1.Clinic.update_time:type_name -> google.protobuf.Timestamp
 	40, // 20: qihang.consult.v1.ExpertCapacity.week_start_time:type_name -> google.protobuf.Timestamp
@@ -2992,7 +2995,7 @@ var file_qihang_consult_v1_experts_proto_depIdxs = []int32{
 	41, // 40: qihang.consult.v1.ListSlotsRequest.mode:type_name -> qihang.consult.v1.SessionMode
 	39, // 41: qihang.consult.v1.ListSlotsRequest.district:type_name -> qihang.common.v1.District
 	36, // 42: qihang.consult.v1.ListSlotsRequest.need:type_name -> qihang.common.v1.NeedTag
-	0,  // 43: qihang.consult.v1.ListSlotsRequest.state:type_name -> qihang.consult.v1.SlotState
+	0,  // 43: qihang.consult.v1.ListSlotsRequest.status:type_name -> qihang.consult.v1.SlotStatus
 	3,  // 44: qihang.consult.v1.ListSlotsResponse.slots:type_name -> qihang.consult.v1.Slot
 	3,  // 45: qihang.consult.v1.UpdateSlotRequest.slot:type_name -> qihang.consult.v1.Slot
 	43, // 46: qihang.consult.v1.UpdateSlotRequest.update_mask:type_name -> google.protobuf.FieldMask
@@ -3004,7 +3007,7 @@ var file_qihang_consult_v1_experts_proto_depIdxs = []int32{
 	36, // 52: qihang.consult.v1.ListClinicsRequest.need:type_name -> qihang.common.v1.NeedTag
 	40, // 53: qihang.consult.v1.ListClinicsRequest.start_after:type_name -> google.protobuf.Timestamp
 	40, // 54: qihang.consult.v1.ListClinicsRequest.start_before:type_name -> google.protobuf.Timestamp
-	1,  // 55: qihang.consult.v1.ListClinicsRequest.state:type_name -> qihang.consult.v1.ClinicState
+	1,  // 55: qihang.consult.v1.ListClinicsRequest.status:type_name -> qihang.consult.v1.ClinicStatus
 	4,  // 56: qihang.consult.v1.ListClinicsResponse.clinics:type_name -> qihang.consult.v1.Clinic
 	4,  // 57: qihang.consult.v1.UpdateClinicRequest.clinic:type_name -> qihang.consult.v1.Clinic
 	43, // 58: qihang.consult.v1.UpdateClinicRequest.update_mask:type_name -> google.protobuf.FieldMask

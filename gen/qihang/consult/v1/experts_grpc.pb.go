@@ -55,8 +55,10 @@ const (
 // exactly one winner (see ConsultationService.BookConsultation).
 //
 // Concurrency: resources carry an etag; updates and deletes must send the
-// etag they read, and a stale one fails with ABORTED (HTTP 409, reason
-// ERROR_REASON_ETAG_MISMATCH).
+// etag they read, CancelClinic may, and a stale one fails with ABORTED (HTTP
+// 409, reason ERROR_REASON_ETAG_MISMATCH). Update masks ignore id and etag:
+// over HTTP PATCH the gateway derives the mask from the body, which carries
+// them to address the object and version.
 type ExpertServiceClient interface {
 	// CreateExpert registers an expert. Bureau admin only. Unknown or repeated
 	// specialties, stages, platforms or districts, malformed market or
@@ -309,8 +311,10 @@ func (c *expertServiceClient) CancelClinic(ctx context.Context, in *CancelClinic
 // exactly one winner (see ConsultationService.BookConsultation).
 //
 // Concurrency: resources carry an etag; updates and deletes must send the
-// etag they read, and a stale one fails with ABORTED (HTTP 409, reason
-// ERROR_REASON_ETAG_MISMATCH).
+// etag they read, CancelClinic may, and a stale one fails with ABORTED (HTTP
+// 409, reason ERROR_REASON_ETAG_MISMATCH). Update masks ignore id and etag:
+// over HTTP PATCH the gateway derives the mask from the body, which carries
+// them to address the object and version.
 type ExpertServiceServer interface {
 	// CreateExpert registers an expert. Bureau admin only. Unknown or repeated
 	// specialties, stages, platforms or districts, malformed market or

@@ -577,12 +577,16 @@ type Event struct {
 	AssociationQuotas []*AssociationQuota `protobuf:"bytes,24,rep,name=association_quotas,json=associationQuotas,proto3" json:"association_quotas,omitempty"`
 	// Industries it targets.
 	Industries []v1.Industry `protobuf:"varint,25,rep,packed,name=industries,proto3,enum=qihang.common.v1.Industry" json:"industries,omitempty"`
-	// Industry belts (一区一品), as qihang.catalog.v1 belt ids. A BRAND_EVENT
-	// names exactly one: the belt it promotes. Other kinds list the belts whose
-	// firms they target.
-	BeltIds []string `protobuf:"bytes,26,rep,name=belt_ids,json=beltIds,proto3" json:"belt_ids,omitempty"`
+	// The cross-border stages of the firms it is for, e.g. NONE and EXPLORING
+	// for a beginners' training; empty means any. The match service scores
+	// invitees against it (STAGE_FIT).
+	Stages []v1.CrossBorderStage `protobuf:"varint,44,rep,packed,name=stages,proto3,enum=qihang.common.v1.CrossBorderStage" json:"stages,omitempty"`
+	// Industry belts (一区一品), as qihang.catalog.v1 IndustryBelt ids. A
+	// BRAND_EVENT names exactly one: the belt it promotes. Other kinds list the
+	// belts whose firms they target.
+	IndustryBeltIds []string `protobuf:"bytes,26,rep,name=industry_belt_ids,json=industryBeltIds,proto3" json:"industry_belt_ids,omitempty"`
 	// Target markets, ISO 3166-1 alpha-2, e.g. "US", "DE".
-	Markets []string `protobuf:"bytes,27,rep,name=markets,proto3" json:"markets,omitempty"`
+	TargetMarkets []string `protobuf:"bytes,27,rep,name=target_markets,json=targetMarkets,proto3" json:"target_markets,omitempty"`
 	// Topics it covers, e.g. a training on logistics and compliance.
 	Topics []v1.NeedTag `protobuf:"varint,28,rep,packed,name=topics,proto3,enum=qihang.common.v1.NeedTag" json:"topics,omitempty"`
 	// Support policies it briefs on, as qihang.catalog.v1 policy ids.
@@ -829,16 +833,23 @@ func (x *Event) GetIndustries() []v1.Industry {
 	return nil
 }
 
-func (x *Event) GetBeltIds() []string {
+func (x *Event) GetStages() []v1.CrossBorderStage {
 	if x != nil {
-		return x.BeltIds
+		return x.Stages
 	}
 	return nil
 }
 
-func (x *Event) GetMarkets() []string {
+func (x *Event) GetIndustryBeltIds() []string {
 	if x != nil {
-		return x.Markets
+		return x.IndustryBeltIds
+	}
+	return nil
+}
+
+func (x *Event) GetTargetMarkets() []string {
+	if x != nil {
+		return x.TargetMarkets
 	}
 	return nil
 }
@@ -2398,8 +2409,8 @@ type ListEventsRequest struct {
 	Kind      EventKind   `protobuf:"varint,3,opt,name=kind,proto3,enum=qihang.events.v1.EventKind" json:"kind,omitempty"`
 	Status    EventStatus `protobuf:"varint,4,opt,name=status,proto3,enum=qihang.events.v1.EventStatus" json:"status,omitempty"`
 	District  v1.District `protobuf:"varint,5,opt,name=district,proto3,enum=qihang.common.v1.District" json:"district,omitempty"`
-	// Events whose belt_ids include this qihang.catalog.v1 belt id.
-	BeltId string `protobuf:"bytes,6,opt,name=belt_id,json=beltId,proto3" json:"belt_id,omitempty"`
+	// Events whose industry_belt_ids include this qihang.catalog.v1 belt id.
+	IndustryBeltId string `protobuf:"bytes,6,opt,name=industry_belt_id,json=industryBeltId,proto3" json:"industry_belt_id,omitempty"`
 	// Events whose industries include this one.
 	Industry v1.Industry `protobuf:"varint,7,opt,name=industry,proto3,enum=qihang.common.v1.Industry" json:"industry,omitempty"`
 	// Events starting at or after this time.
@@ -2479,9 +2490,9 @@ func (x *ListEventsRequest) GetDistrict() v1.District {
 	return v1.District(0)
 }
 
-func (x *ListEventsRequest) GetBeltId() string {
+func (x *ListEventsRequest) GetIndustryBeltId() string {
 	if x != nil {
-		return x.BeltId
+		return x.IndustryBeltId
 	}
 	return ""
 }
@@ -3087,7 +3098,7 @@ func (x *CancelEventResponse) GetEvent() *Event {
 type CreateRegistrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// firm_id or association_id, attendee and note are read; the rest is
 	// ignored.
 	Registration  *Registration `protobuf:"bytes,2,opt,name=registration,proto3" json:"registration,omitempty"`
@@ -3125,9 +3136,9 @@ func (*CreateRegistrationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{26}
 }
 
-func (x *CreateRegistrationRequest) GetId() string {
+func (x *CreateRegistrationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3189,7 +3200,7 @@ func (x *CreateRegistrationResponse) GetRegistration() *Registration {
 type GetRegistrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id             string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId        string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	RegistrationId string `protobuf:"bytes,2,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
@@ -3225,9 +3236,9 @@ func (*GetRegistrationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{28}
 }
 
-func (x *GetRegistrationRequest) GetId() string {
+func (x *GetRegistrationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3289,7 +3300,7 @@ func (x *GetRegistrationResponse) GetRegistration() *Registration {
 type ListRegistrationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id, or "-" for every event the caller may see.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize  int32              `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string             `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -3341,9 +3352,9 @@ func (*ListRegistrationsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{30}
 }
 
-func (x *ListRegistrationsRequest) GetId() string {
+func (x *ListRegistrationsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3584,7 +3595,7 @@ func (x *UpdateRegistrationResponse) GetRegistration() *Registration {
 type DeleteRegistrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id             string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId        string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	RegistrationId string `protobuf:"bytes,2,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
 	Etag           string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
 	// Why, shown to the registrant when an organiser cancels. At most 200
@@ -3624,9 +3635,9 @@ func (*DeleteRegistrationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{34}
 }
 
-func (x *DeleteRegistrationRequest) GetId() string {
+func (x *DeleteRegistrationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3701,7 +3712,7 @@ func (x *DeleteRegistrationResponse) GetRegistration() *Registration {
 type CreateNominationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// nominating_association_id, firm_id (a member firm) or association_id (the
 	// nominating association itself), attendee and note are read; the rest is
 	// ignored.
@@ -3740,9 +3751,9 @@ func (*CreateNominationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{36}
 }
 
-func (x *CreateNominationRequest) GetId() string {
+func (x *CreateNominationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3803,7 +3814,7 @@ func (x *CreateNominationResponse) GetRegistration() *Registration {
 type ApproveRegistrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id             string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId        string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	RegistrationId string `protobuf:"bytes,2,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
 	// The etag last read. Optional; when set and stale: ABORTED.
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -3841,9 +3852,9 @@ func (*ApproveRegistrationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{38}
 }
 
-func (x *ApproveRegistrationRequest) GetId() string {
+func (x *ApproveRegistrationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3912,7 +3923,7 @@ func (x *ApproveRegistrationResponse) GetRegistration() *Registration {
 type DeclineRegistrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id             string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId        string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	RegistrationId string `protobuf:"bytes,2,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
 	// Shown to the registrant. Required, at most 200 characters.
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
@@ -3952,9 +3963,9 @@ func (*DeclineRegistrationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{40}
 }
 
-func (x *DeclineRegistrationRequest) GetId() string {
+func (x *DeclineRegistrationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4029,7 +4040,7 @@ func (x *DeclineRegistrationResponse) GetRegistration() *Registration {
 type ListWaitlistRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -4067,9 +4078,9 @@ func (*ListWaitlistRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{42}
 }
 
-func (x *ListWaitlistRequest) GetId() string {
+func (x *ListWaitlistRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4164,7 +4175,7 @@ func (x *ListWaitlistResponse) GetSeatsLeft() int32 {
 type ListAssociationQuotasRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -4204,9 +4215,9 @@ func (*ListAssociationQuotasRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{44}
 }
 
-func (x *ListAssociationQuotasRequest) GetId() string {
+func (x *ListAssociationQuotasRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4298,7 +4309,7 @@ func (x *ListAssociationQuotasResponse) GetTotalSize() int32 {
 type CheckInRegistrationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// The registration; empty when checking in by code alone.
 	RegistrationId string `protobuf:"bytes,2,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
 	// The registration's check_in_code, as typed or scanned. Required unless an
@@ -4340,9 +4351,9 @@ func (*CheckInRegistrationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{46}
 }
 
-func (x *CheckInRegistrationRequest) GetId() string {
+func (x *CheckInRegistrationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4417,7 +4428,7 @@ func (x *CheckInRegistrationResponse) GetRegistration() *Registration {
 type RecordSessionAttendanceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id        string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId   string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	SessionId string `protobuf:"bytes,2,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// Registrations to mark; 1 to 500.
 	RegistrationIds []string `protobuf:"bytes,3,rep,name=registration_ids,json=registrationIds,proto3" json:"registration_ids,omitempty"`
@@ -4457,9 +4468,9 @@ func (*RecordSessionAttendanceRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{48}
 }
 
-func (x *RecordSessionAttendanceRequest) GetId() string {
+func (x *RecordSessionAttendanceRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4535,7 +4546,7 @@ func (x *RecordSessionAttendanceResponse) GetChangedCount() int32 {
 type CreateBoothApplicationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// firm_id, association_id, exhibits, booths_requested, contact and note
 	// are read; the rest is ignored.
 	BoothApplication *BoothApplication `protobuf:"bytes,2,opt,name=booth_application,json=boothApplication,proto3" json:"booth_application,omitempty"`
@@ -4573,9 +4584,9 @@ func (*CreateBoothApplicationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{50}
 }
 
-func (x *CreateBoothApplicationRequest) GetId() string {
+func (x *CreateBoothApplicationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4636,7 +4647,7 @@ func (x *CreateBoothApplicationResponse) GetBoothApplication() *BoothApplication
 type ListBoothApplicationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize  int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string                 `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -4678,9 +4689,9 @@ func (*ListBoothApplicationsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{52}
 }
 
-func (x *ListBoothApplicationsRequest) GetId() string {
+func (x *ListBoothApplicationsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4885,7 +4896,7 @@ func (x *UpdateBoothApplicationResponse) GetBoothApplication() *BoothApplication
 type ApproveBoothApplicationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id                 string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId            string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	BoothApplicationId string `protobuf:"bytes,2,opt,name=booth_application_id,json=boothApplicationId,proto3" json:"booth_application_id,omitempty"`
 	// Booths granted: 1 to booths_requested; 0 means booths_requested.
 	BoothsGranted int32 `protobuf:"varint,3,opt,name=booths_granted,json=boothsGranted,proto3" json:"booths_granted,omitempty"`
@@ -4927,9 +4938,9 @@ func (*ApproveBoothApplicationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{56}
 }
 
-func (x *ApproveBoothApplicationRequest) GetId() string {
+func (x *ApproveBoothApplicationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5011,7 +5022,7 @@ func (x *ApproveBoothApplicationResponse) GetBoothApplication() *BoothApplicatio
 type DeclineBoothApplicationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id                 string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId            string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	BoothApplicationId string `protobuf:"bytes,2,opt,name=booth_application_id,json=boothApplicationId,proto3" json:"booth_application_id,omitempty"`
 	// Shown to the applicant. Required, at most 200 characters.
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
@@ -5051,9 +5062,9 @@ func (*DeclineBoothApplicationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{58}
 }
 
-func (x *DeclineBoothApplicationRequest) GetId() string {
+func (x *DeclineBoothApplicationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5128,7 +5139,7 @@ func (x *DeclineBoothApplicationResponse) GetBoothApplication() *BoothApplicatio
 type WithdrawBoothApplicationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id                 string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId            string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	BoothApplicationId string `protobuf:"bytes,2,opt,name=booth_application_id,json=boothApplicationId,proto3" json:"booth_application_id,omitempty"`
 	// The etag last read. Optional; when set and stale: ABORTED.
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -5166,9 +5177,9 @@ func (*WithdrawBoothApplicationRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{60}
 }
 
-func (x *WithdrawBoothApplicationRequest) GetId() string {
+func (x *WithdrawBoothApplicationRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5236,7 +5247,7 @@ func (x *WithdrawBoothApplicationResponse) GetBoothApplication() *BoothApplicati
 type IssueCertificatesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// Registrations to issue for; empty means every eligible one. At most 500.
 	RegistrationIds []string `protobuf:"bytes,2,rep,name=registration_ids,json=registrationIds,proto3" json:"registration_ids,omitempty"`
 	unknownFields   protoimpl.UnknownFields
@@ -5273,9 +5284,9 @@ func (*IssueCertificatesRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{62}
 }
 
-func (x *IssueCertificatesRequest) GetId() string {
+func (x *IssueCertificatesRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5355,7 +5366,7 @@ func (x *IssueCertificatesResponse) GetIneligibleCount() int32 {
 type ListCertificatesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id, or "-" for every event the caller may see.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize       int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken      string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -5398,9 +5409,9 @@ func (*ListCertificatesRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{64}
 }
 
-func (x *ListCertificatesRequest) GetId() string {
+func (x *ListCertificatesRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5505,7 +5516,7 @@ func (x *ListCertificatesResponse) GetTotalSize() int32 {
 type CreateFeedbackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// registration_id, rating, comment and follow_up_needs are read.
 	Feedback      *Feedback `protobuf:"bytes,2,opt,name=feedback,proto3" json:"feedback,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -5542,9 +5553,9 @@ func (*CreateFeedbackRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{66}
 }
 
-func (x *CreateFeedbackRequest) GetId() string {
+func (x *CreateFeedbackRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5605,7 +5616,7 @@ func (x *CreateFeedbackResponse) GetFeedback() *Feedback {
 type ListFeedbackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -5645,9 +5656,9 @@ func (*ListFeedbackRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{68}
 }
 
-func (x *ListFeedbackRequest) GetId() string {
+func (x *ListFeedbackRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5747,7 +5758,7 @@ func (x *ListFeedbackResponse) GetAverageRating() float64 {
 type CreateOutcomeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// id, event_id, names, verified, etag and times are ignored.
 	Outcome       *Outcome `protobuf:"bytes,2,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -5784,9 +5795,9 @@ func (*CreateOutcomeRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{70}
 }
 
-func (x *CreateOutcomeRequest) GetId() string {
+func (x *CreateOutcomeRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -5847,7 +5858,7 @@ func (x *CreateOutcomeResponse) GetOutcome() *Outcome {
 type ListOutcomesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id, or "-" for every event the caller may see.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize  int32       `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string      `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -5899,9 +5910,9 @@ func (*ListOutcomesRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{72}
 }
 
-func (x *ListOutcomesRequest) GetId() string {
+func (x *ListOutcomesRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -6150,7 +6161,7 @@ func (x *UpdateOutcomeResponse) GetOutcome() *Outcome {
 type DeleteOutcomeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	OutcomeId     string `protobuf:"bytes,2,opt,name=outcome_id,json=outcomeId,proto3" json:"outcome_id,omitempty"`
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -6187,9 +6198,9 @@ func (*DeleteOutcomeRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{76}
 }
 
-func (x *DeleteOutcomeRequest) GetId() string {
+func (x *DeleteOutcomeRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -6245,11 +6256,12 @@ func (*DeleteOutcomeResponse) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{77}
 }
 
-// ExportRegistrationsRequest takes ListRegistrations' filters.
+// ExportRegistrationsRequest takes ListRegistrations' status, source and party
+// filters.
 type ExportRegistrationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id, or "-" for every event the caller may see.
-	Id                      string             `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId                 string             `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	Status                  RegistrationStatus `protobuf:"varint,2,opt,name=status,proto3,enum=qihang.events.v1.RegistrationStatus" json:"status,omitempty"`
 	Source                  RegistrationSource `protobuf:"varint,3,opt,name=source,proto3,enum=qihang.events.v1.RegistrationSource" json:"source,omitempty"`
 	FirmId                  string             `protobuf:"bytes,4,opt,name=firm_id,json=firmId,proto3" json:"firm_id,omitempty"`
@@ -6292,9 +6304,9 @@ func (*ExportRegistrationsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{78}
 }
 
-func (x *ExportRegistrationsRequest) GetId() string {
+func (x *ExportRegistrationsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -6390,7 +6402,7 @@ func (x *ExportRegistrationsResponse) GetFile() *v1.File {
 type ExportAttendanceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -6425,9 +6437,9 @@ func (*ExportAttendanceRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{80}
 }
 
-func (x *ExportAttendanceRequest) GetId() string {
+func (x *ExportAttendanceRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -6481,7 +6493,7 @@ func (x *ExportAttendanceResponse) GetFile() *v1.File {
 type ExportOutcomesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id, or "-" for every event the caller may see.
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	Kind          OutcomeKind            `protobuf:"varint,2,opt,name=kind,proto3,enum=qihang.events.v1.OutcomeKind" json:"kind,omitempty"`
 	FirmId        string                 `protobuf:"bytes,3,opt,name=firm_id,json=firmId,proto3" json:"firm_id,omitempty"`
 	AssociationId string                 `protobuf:"bytes,4,opt,name=association_id,json=associationId,proto3" json:"association_id,omitempty"`
@@ -6524,9 +6536,9 @@ func (*ExportOutcomesRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_events_proto_rawDescGZIP(), []int{82}
 }
 
-func (x *ExportOutcomesRequest) GetId() string {
+func (x *ExportOutcomesRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -6636,7 +6648,7 @@ var File_qihang_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1dqihang/events/v1/events.proto\x12\x10qihang.events.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dqihang/common/v1/common.proto\x1a\"qihang/events/v1/matchmaking.proto\"\xce\x0f\n" +
+	"\x1dqihang/events/v1/events.proto\x12\x10qihang.events.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dqihang/common/v1/common.proto\x1a\"qihang/events/v1/matchmaking.proto\"\xa8\x10\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1b.qihang.events.v1.EventKindR\x04kind\x12\x14\n" +
@@ -6666,9 +6678,10 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\x12association_quotas\x18\x18 \x03(\v2\".qihang.events.v1.AssociationQuotaR\x11associationQuotas\x12:\n" +
 	"\n" +
 	"industries\x18\x19 \x03(\x0e2\x1a.qihang.common.v1.IndustryR\n" +
-	"industries\x12\x19\n" +
-	"\bbelt_ids\x18\x1a \x03(\tR\abeltIds\x12\x18\n" +
-	"\amarkets\x18\x1b \x03(\tR\amarkets\x121\n" +
+	"industries\x12:\n" +
+	"\x06stages\x18, \x03(\x0e2\".qihang.common.v1.CrossBorderStageR\x06stages\x12*\n" +
+	"\x11industry_belt_ids\x18\x1a \x03(\tR\x0findustryBeltIds\x12%\n" +
+	"\x0etarget_markets\x18\x1b \x03(\tR\rtargetMarkets\x121\n" +
 	"\x06topics\x18\x1c \x03(\x0e2\x19.qihang.common.v1.NeedTagR\x06topics\x12\x1d\n" +
 	"\n" +
 	"policy_ids\x18\x1d \x03(\tR\tpolicyIds\x12\x1f\n" +
@@ -6839,15 +6852,15 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\x0fGetEventRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"A\n" +
 	"\x10GetEventResponse\x12-\n" +
-	"\x05event\x18\x01 \x01(\v2\x17.qihang.events.v1.EventR\x05event\"\x86\x04\n" +
+	"\x05event\x18\x01 \x01(\v2\x17.qihang.events.v1.EventR\x05event\"\x97\x04\n" +
 	"\x11ListEventsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12/\n" +
 	"\x04kind\x18\x03 \x01(\x0e2\x1b.qihang.events.v1.EventKindR\x04kind\x125\n" +
 	"\x06status\x18\x04 \x01(\x0e2\x1d.qihang.events.v1.EventStatusR\x06status\x126\n" +
-	"\bdistrict\x18\x05 \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x12\x17\n" +
-	"\abelt_id\x18\x06 \x01(\tR\x06beltId\x126\n" +
+	"\bdistrict\x18\x05 \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x12(\n" +
+	"\x10industry_belt_id\x18\x06 \x01(\tR\x0eindustryBeltId\x126\n" +
 	"\bindustry\x18\a \x01(\x0e2\x1a.qihang.common.v1.IndustryR\bindustry\x12;\n" +
 	"\vstart_after\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"startAfter\x12=\n" +
@@ -6885,19 +6898,19 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\"D\n" +
 	"\x13CancelEventResponse\x12-\n" +
-	"\x05event\x18\x01 \x01(\v2\x17.qihang.events.v1.EventR\x05event\"o\n" +
-	"\x19CreateRegistrationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12B\n" +
+	"\x05event\x18\x01 \x01(\v2\x17.qihang.events.v1.EventR\x05event\"z\n" +
+	"\x19CreateRegistrationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12B\n" +
 	"\fregistration\x18\x02 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"`\n" +
 	"\x1aCreateRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"Q\n" +
-	"\x16GetRegistrationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\\\n" +
+	"\x16GetRegistrationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12'\n" +
 	"\x0fregistration_id\x18\x02 \x01(\tR\x0eregistrationId\"]\n" +
 	"\x17GetRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\xe6\x03\n" +
-	"\x18ListRegistrationsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\xf1\x03\n" +
+	"\x18ListRegistrationsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x12<\n" +
@@ -6922,34 +6935,34 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"`\n" +
 	"\x1aUpdateRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\x80\x01\n" +
-	"\x19DeleteRegistrationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\x8b\x01\n" +
+	"\x19DeleteRegistrationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12'\n" +
 	"\x0fregistration_id\x18\x02 \x01(\tR\x0eregistrationId\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\"`\n" +
 	"\x1aDeleteRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"m\n" +
-	"\x17CreateNominationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12B\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"x\n" +
+	"\x17CreateNominationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12B\n" +
 	"\fregistration\x18\x02 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"^\n" +
 	"\x18CreateNominationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"i\n" +
-	"\x1aApproveRegistrationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"t\n" +
+	"\x1aApproveRegistrationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12'\n" +
 	"\x0fregistration_id\x18\x02 \x01(\tR\x0eregistrationId\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\"a\n" +
 	"\x1bApproveRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\x81\x01\n" +
-	"\x1aDeclineRegistrationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\x8c\x01\n" +
+	"\x1aDeclineRegistrationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12'\n" +
 	"\x0fregistration_id\x18\x02 \x01(\tR\x0eregistrationId\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x12\n" +
 	"\x04etag\x18\x04 \x01(\tR\x04etag\"a\n" +
 	"\x1bDeclineRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"a\n" +
-	"\x13ListWaitlistRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"l\n" +
+	"\x13ListWaitlistRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"\xd6\x01\n" +
@@ -6960,9 +6973,9 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"total_size\x18\x03 \x01(\x05R\ttotalSize\x12\"\n" +
 	"\n" +
 	"seats_left\x18\x04 \x01(\x05H\x00R\tseatsLeft\x88\x01\x01B\r\n" +
-	"\v_seats_left\"\x91\x01\n" +
-	"\x1cListAssociationQuotasRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\v_seats_left\"\x9c\x01\n" +
+	"\x1cListAssociationQuotasRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x12%\n" +
@@ -6971,30 +6984,30 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\x12association_quotas\x18\x01 \x03(\v2\".qihang.events.v1.AssociationQuotaR\x11associationQuotas\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x88\x01\n" +
-	"\x1aCheckInRegistrationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x93\x01\n" +
+	"\x1aCheckInRegistrationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12'\n" +
 	"\x0fregistration_id\x18\x02 \x01(\tR\x0eregistrationId\x12\x12\n" +
 	"\x04code\x18\x03 \x01(\tR\x04code\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x04 \x01(\tR\tsessionId\"a\n" +
 	"\x1bCheckInRegistrationResponse\x12B\n" +
-	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\x96\x01\n" +
-	"\x1eRecordSessionAttendanceRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\fregistration\x18\x01 \x01(\v2\x1e.qihang.events.v1.RegistrationR\fregistration\"\xa1\x01\n" +
+	"\x1eRecordSessionAttendanceRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x02 \x01(\tR\tsessionId\x12)\n" +
 	"\x10registration_ids\x18\x03 \x03(\tR\x0fregistrationIds\x12\x1a\n" +
 	"\battended\x18\x04 \x01(\bR\battended\"F\n" +
 	"\x1fRecordSessionAttendanceResponse\x12#\n" +
-	"\rchanged_count\x18\x01 \x01(\x05R\fchangedCount\"\x80\x01\n" +
-	"\x1dCreateBoothApplicationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12O\n" +
+	"\rchanged_count\x18\x01 \x01(\x05R\fchangedCount\"\x8b\x01\n" +
+	"\x1dCreateBoothApplicationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12O\n" +
 	"\x11booth_application\x18\x02 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"q\n" +
 	"\x1eCreateBoothApplicationResponse\x12O\n" +
-	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\xec\x01\n" +
-	"\x1cListBoothApplicationsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\xf7\x01\n" +
+	"\x1cListBoothApplicationsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x12@\n" +
@@ -7011,37 +7024,37 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"q\n" +
 	"\x1eUpdateBoothApplicationResponse\x12O\n" +
-	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\xc2\x01\n" +
-	"\x1eApproveBoothApplicationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +
+	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\xcd\x01\n" +
+	"\x1eApproveBoothApplicationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x120\n" +
 	"\x14booth_application_id\x18\x02 \x01(\tR\x12boothApplicationId\x12%\n" +
 	"\x0ebooths_granted\x18\x03 \x01(\x05R\rboothsGranted\x12#\n" +
 	"\rbooth_numbers\x18\x04 \x03(\tR\fboothNumbers\x12\x12\n" +
 	"\x04etag\x18\x05 \x01(\tR\x04etag\"r\n" +
 	"\x1fApproveBoothApplicationResponse\x12O\n" +
-	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\x8e\x01\n" +
-	"\x1eDeclineBoothApplicationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +
+	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\x99\x01\n" +
+	"\x1eDeclineBoothApplicationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x120\n" +
 	"\x14booth_application_id\x18\x02 \x01(\tR\x12boothApplicationId\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x12\n" +
 	"\x04etag\x18\x04 \x01(\tR\x04etag\"r\n" +
 	"\x1fDeclineBoothApplicationResponse\x12O\n" +
-	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"w\n" +
-	"\x1fWithdrawBoothApplicationRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +
+	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"\x82\x01\n" +
+	"\x1fWithdrawBoothApplicationRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x120\n" +
 	"\x14booth_application_id\x18\x02 \x01(\tR\x12boothApplicationId\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\"s\n" +
 	" WithdrawBoothApplicationResponse\x12O\n" +
-	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"U\n" +
-	"\x18IssueCertificatesRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12)\n" +
+	"\x11booth_application\x18\x01 \x01(\v2\".qihang.events.v1.BoothApplicationR\x10boothApplication\"`\n" +
+	"\x18IssueCertificatesRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12)\n" +
 	"\x10registration_ids\x18\x02 \x03(\tR\x0fregistrationIds\"\xbb\x01\n" +
 	"\x19IssueCertificatesResponse\x12A\n" +
 	"\fcertificates\x18\x01 \x03(\v2\x1d.qihang.events.v1.CertificateR\fcertificates\x120\n" +
 	"\x14already_issued_count\x18\x02 \x01(\x05R\x12alreadyIssuedCount\x12)\n" +
-	"\x10ineligible_count\x18\x03 \x01(\x05R\x0fineligibleCount\"\xbf\x01\n" +
-	"\x17ListCertificatesRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\x10ineligible_count\x18\x03 \x01(\x05R\x0fineligibleCount\"\xca\x01\n" +
+	"\x17ListCertificatesRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x12'\n" +
@@ -7052,14 +7065,14 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\fcertificates\x18\x01 \x03(\v2\x1d.qihang.events.v1.CertificateR\fcertificates\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"_\n" +
-	"\x15CreateFeedbackRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x126\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"j\n" +
+	"\x15CreateFeedbackRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x126\n" +
 	"\bfeedback\x18\x02 \x01(\v2\x1a.qihang.events.v1.FeedbackR\bfeedback\"P\n" +
 	"\x16CreateFeedbackResponse\x126\n" +
-	"\bfeedback\x18\x01 \x01(\v2\x1a.qihang.events.v1.FeedbackR\bfeedback\"y\n" +
-	"\x13ListFeedbackRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\bfeedback\x18\x01 \x01(\v2\x1a.qihang.events.v1.FeedbackR\bfeedback\"\x84\x01\n" +
+	"\x13ListFeedbackRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
@@ -7070,14 +7083,14 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"total_size\x18\x03 \x01(\x05R\ttotalSize\x12*\n" +
 	"\x0eaverage_rating\x18\x04 \x01(\x01H\x00R\raverageRating\x88\x01\x01B\x11\n" +
-	"\x0f_average_rating\"[\n" +
-	"\x14CreateOutcomeRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x123\n" +
+	"\x0f_average_rating\"f\n" +
+	"\x14CreateOutcomeRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x123\n" +
 	"\aoutcome\x18\x02 \x01(\v2\x19.qihang.events.v1.OutcomeR\aoutcome\"L\n" +
 	"\x15CreateOutcomeResponse\x123\n" +
-	"\aoutcome\x18\x01 \x01(\v2\x19.qihang.events.v1.OutcomeR\aoutcome\"\xf2\x03\n" +
-	"\x13ListOutcomesRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\aoutcome\x18\x01 \x01(\v2\x19.qihang.events.v1.OutcomeR\aoutcome\"\xfd\x03\n" +
+	"\x13ListOutcomesRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x121\n" +
@@ -7104,15 +7117,15 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"L\n" +
 	"\x15UpdateOutcomeResponse\x123\n" +
-	"\aoutcome\x18\x01 \x01(\v2\x19.qihang.events.v1.OutcomeR\aoutcome\"Y\n" +
-	"\x14DeleteOutcomeRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\aoutcome\x18\x01 \x01(\v2\x19.qihang.events.v1.OutcomeR\aoutcome\"d\n" +
+	"\x14DeleteOutcomeRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1d\n" +
 	"\n" +
 	"outcome_id\x18\x02 \x01(\tR\toutcomeId\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\"\x17\n" +
-	"\x15DeleteOutcomeResponse\"\xcd\x02\n" +
-	"\x1aExportRegistrationsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12<\n" +
+	"\x15DeleteOutcomeResponse\"\xd8\x02\n" +
+	"\x1aExportRegistrationsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12<\n" +
 	"\x06status\x18\x02 \x01(\x0e2$.qihang.events.v1.RegistrationStatusR\x06status\x12<\n" +
 	"\x06source\x18\x03 \x01(\x0e2$.qihang.events.v1.RegistrationSourceR\x06source\x12\x17\n" +
 	"\afirm_id\x18\x04 \x01(\tR\x06firmId\x12%\n" +
@@ -7120,13 +7133,13 @@ const file_qihang_events_v1_events_proto_rawDesc = "" +
 	"\x19nominating_association_id\x18\x06 \x01(\tR\x17nominatingAssociationId\x12'\n" +
 	"\x0freveal_contacts\x18\a \x01(\bR\x0erevealContacts\"I\n" +
 	"\x1bExportRegistrationsResponse\x12*\n" +
-	"\x04file\x18\x01 \x01(\v2\x16.qihang.common.v1.FileR\x04file\")\n" +
-	"\x17ExportAttendanceRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"F\n" +
+	"\x04file\x18\x01 \x01(\v2\x16.qihang.common.v1.FileR\x04file\"4\n" +
+	"\x17ExportAttendanceRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\"F\n" +
 	"\x18ExportAttendanceResponse\x12*\n" +
-	"\x04file\x18\x01 \x01(\v2\x16.qihang.common.v1.FileR\x04file\"\xb8\x03\n" +
-	"\x15ExportOutcomesRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x121\n" +
+	"\x04file\x18\x01 \x01(\v2\x16.qihang.common.v1.FileR\x04file\"\xc3\x03\n" +
+	"\x15ExportOutcomesRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x121\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1d.qihang.events.v1.OutcomeKindR\x04kind\x12\x17\n" +
 	"\afirm_id\x18\x03 \x01(\tR\x06firmId\x12%\n" +
 	"\x0eassociation_id\x18\x04 \x01(\tR\rassociationId\x12:\n" +
@@ -7343,12 +7356,13 @@ var file_qihang_events_v1_events_proto_goTypes = []any{
 	(v1.District)(0),                         // 92: qihang.common.v1.District
 	(*timestamppb.Timestamp)(nil),            // 93: google.protobuf.Timestamp
 	(v1.Industry)(0),                         // 94: qihang.common.v1.Industry
-	(v1.NeedTag)(0),                          // 95: qihang.common.v1.NeedTag
-	(*v1.Contact)(nil),                       // 96: qihang.common.v1.Contact
-	(ParticipantRole)(0),                     // 97: qihang.events.v1.ParticipantRole
-	(v1.SalesPlatform)(0),                    // 98: qihang.common.v1.SalesPlatform
-	(*fieldmaskpb.FieldMask)(nil),            // 99: google.protobuf.FieldMask
-	(*v1.File)(nil),                          // 100: qihang.common.v1.File
+	(v1.CrossBorderStage)(0),                 // 95: qihang.common.v1.CrossBorderStage
+	(v1.NeedTag)(0),                          // 96: qihang.common.v1.NeedTag
+	(*v1.Contact)(nil),                       // 97: qihang.common.v1.Contact
+	(ParticipantRole)(0),                     // 98: qihang.events.v1.ParticipantRole
+	(v1.SalesPlatform)(0),                    // 99: qihang.common.v1.SalesPlatform
+	(*fieldmaskpb.FieldMask)(nil),            // 100: google.protobuf.FieldMask
+	(*v1.File)(nil),                          // 101: qihang.common.v1.File
 }
 var file_qihang_events_v1_events_proto_depIdxs = []int32{
 	0,   // 0: qihang.events.v1.Event.kind:type_name -> qihang.events.v1.EventKind
@@ -7363,186 +7377,187 @@ var file_qihang_events_v1_events_proto_depIdxs = []int32{
 	93,  // 9: qihang.events.v1.Event.registration_close_time:type_name -> google.protobuf.Timestamp
 	10,  // 10: qihang.events.v1.Event.association_quotas:type_name -> qihang.events.v1.AssociationQuota
 	94,  // 11: qihang.events.v1.Event.industries:type_name -> qihang.common.v1.Industry
-	95,  // 12: qihang.events.v1.Event.topics:type_name -> qihang.common.v1.NeedTag
-	93,  // 13: qihang.events.v1.Event.publish_time:type_name -> google.protobuf.Timestamp
-	93,  // 14: qihang.events.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	93,  // 15: qihang.events.v1.Event.update_time:type_name -> google.protobuf.Timestamp
-	93,  // 16: qihang.events.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	93,  // 17: qihang.events.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	96,  // 18: qihang.events.v1.Registration.attendee:type_name -> qihang.common.v1.Contact
-	5,   // 19: qihang.events.v1.Registration.source:type_name -> qihang.events.v1.RegistrationSource
-	4,   // 20: qihang.events.v1.Registration.status:type_name -> qihang.events.v1.RegistrationStatus
-	93,  // 21: qihang.events.v1.Registration.check_in_time:type_name -> google.protobuf.Timestamp
-	12,  // 22: qihang.events.v1.Registration.attendance:type_name -> qihang.events.v1.SessionAttendance
-	93,  // 23: qihang.events.v1.Registration.confirm_time:type_name -> google.protobuf.Timestamp
-	93,  // 24: qihang.events.v1.Registration.create_time:type_name -> google.protobuf.Timestamp
-	93,  // 25: qihang.events.v1.Registration.update_time:type_name -> google.protobuf.Timestamp
-	93,  // 26: qihang.events.v1.SessionAttendance.record_time:type_name -> google.protobuf.Timestamp
-	96,  // 27: qihang.events.v1.BoothApplication.contact:type_name -> qihang.common.v1.Contact
-	6,   // 28: qihang.events.v1.BoothApplication.status:type_name -> qihang.events.v1.BoothApplicationStatus
-	93,  // 29: qihang.events.v1.BoothApplication.create_time:type_name -> google.protobuf.Timestamp
-	93,  // 30: qihang.events.v1.BoothApplication.update_time:type_name -> google.protobuf.Timestamp
-	93,  // 31: qihang.events.v1.Certificate.issue_time:type_name -> google.protobuf.Timestamp
-	93,  // 32: qihang.events.v1.Certificate.create_time:type_name -> google.protobuf.Timestamp
-	93,  // 33: qihang.events.v1.Certificate.update_time:type_name -> google.protobuf.Timestamp
-	95,  // 34: qihang.events.v1.Feedback.follow_up_needs:type_name -> qihang.common.v1.NeedTag
-	93,  // 35: qihang.events.v1.Feedback.create_time:type_name -> google.protobuf.Timestamp
-	93,  // 36: qihang.events.v1.Feedback.update_time:type_name -> google.protobuf.Timestamp
-	7,   // 37: qihang.events.v1.Outcome.kind:type_name -> qihang.events.v1.OutcomeKind
-	97,  // 38: qihang.events.v1.Outcome.counterpart_role:type_name -> qihang.events.v1.ParticipantRole
-	93,  // 39: qihang.events.v1.Outcome.occur_time:type_name -> google.protobuf.Timestamp
-	98,  // 40: qihang.events.v1.Outcome.platform:type_name -> qihang.common.v1.SalesPlatform
-	93,  // 41: qihang.events.v1.Outcome.create_time:type_name -> google.protobuf.Timestamp
-	93,  // 42: qihang.events.v1.Outcome.update_time:type_name -> google.protobuf.Timestamp
-	8,   // 43: qihang.events.v1.CreateEventRequest.event:type_name -> qihang.events.v1.Event
-	8,   // 44: qihang.events.v1.CreateEventResponse.event:type_name -> qihang.events.v1.Event
-	8,   // 45: qihang.events.v1.GetEventResponse.event:type_name -> qihang.events.v1.Event
-	0,   // 46: qihang.events.v1.ListEventsRequest.kind:type_name -> qihang.events.v1.EventKind
-	1,   // 47: qihang.events.v1.ListEventsRequest.status:type_name -> qihang.events.v1.EventStatus
-	92,  // 48: qihang.events.v1.ListEventsRequest.district:type_name -> qihang.common.v1.District
-	94,  // 49: qihang.events.v1.ListEventsRequest.industry:type_name -> qihang.common.v1.Industry
-	93,  // 50: qihang.events.v1.ListEventsRequest.start_after:type_name -> google.protobuf.Timestamp
-	93,  // 51: qihang.events.v1.ListEventsRequest.start_before:type_name -> google.protobuf.Timestamp
-	8,   // 52: qihang.events.v1.ListEventsResponse.events:type_name -> qihang.events.v1.Event
-	8,   // 53: qihang.events.v1.UpdateEventRequest.event:type_name -> qihang.events.v1.Event
-	99,  // 54: qihang.events.v1.UpdateEventRequest.update_mask:type_name -> google.protobuf.FieldMask
-	8,   // 55: qihang.events.v1.UpdateEventResponse.event:type_name -> qihang.events.v1.Event
-	8,   // 56: qihang.events.v1.PublishEventResponse.event:type_name -> qihang.events.v1.Event
-	8,   // 57: qihang.events.v1.CloseRegistrationResponse.event:type_name -> qihang.events.v1.Event
-	8,   // 58: qihang.events.v1.CancelEventResponse.event:type_name -> qihang.events.v1.Event
-	11,  // 59: qihang.events.v1.CreateRegistrationRequest.registration:type_name -> qihang.events.v1.Registration
-	11,  // 60: qihang.events.v1.CreateRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	11,  // 61: qihang.events.v1.GetRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	4,   // 62: qihang.events.v1.ListRegistrationsRequest.status:type_name -> qihang.events.v1.RegistrationStatus
-	5,   // 63: qihang.events.v1.ListRegistrationsRequest.source:type_name -> qihang.events.v1.RegistrationSource
-	11,  // 64: qihang.events.v1.ListRegistrationsResponse.registrations:type_name -> qihang.events.v1.Registration
-	11,  // 65: qihang.events.v1.UpdateRegistrationRequest.registration:type_name -> qihang.events.v1.Registration
-	99,  // 66: qihang.events.v1.UpdateRegistrationRequest.update_mask:type_name -> google.protobuf.FieldMask
-	11,  // 67: qihang.events.v1.UpdateRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	11,  // 68: qihang.events.v1.DeleteRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	11,  // 69: qihang.events.v1.CreateNominationRequest.registration:type_name -> qihang.events.v1.Registration
-	11,  // 70: qihang.events.v1.CreateNominationResponse.registration:type_name -> qihang.events.v1.Registration
-	11,  // 71: qihang.events.v1.ApproveRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	11,  // 72: qihang.events.v1.DeclineRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	11,  // 73: qihang.events.v1.ListWaitlistResponse.registrations:type_name -> qihang.events.v1.Registration
-	10,  // 74: qihang.events.v1.ListAssociationQuotasResponse.association_quotas:type_name -> qihang.events.v1.AssociationQuota
-	11,  // 75: qihang.events.v1.CheckInRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
-	13,  // 76: qihang.events.v1.CreateBoothApplicationRequest.booth_application:type_name -> qihang.events.v1.BoothApplication
-	13,  // 77: qihang.events.v1.CreateBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
-	6,   // 78: qihang.events.v1.ListBoothApplicationsRequest.status:type_name -> qihang.events.v1.BoothApplicationStatus
-	13,  // 79: qihang.events.v1.ListBoothApplicationsResponse.booth_applications:type_name -> qihang.events.v1.BoothApplication
-	13,  // 80: qihang.events.v1.UpdateBoothApplicationRequest.booth_application:type_name -> qihang.events.v1.BoothApplication
-	99,  // 81: qihang.events.v1.UpdateBoothApplicationRequest.update_mask:type_name -> google.protobuf.FieldMask
-	13,  // 82: qihang.events.v1.UpdateBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
-	13,  // 83: qihang.events.v1.ApproveBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
-	13,  // 84: qihang.events.v1.DeclineBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
-	13,  // 85: qihang.events.v1.WithdrawBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
-	14,  // 86: qihang.events.v1.IssueCertificatesResponse.certificates:type_name -> qihang.events.v1.Certificate
-	14,  // 87: qihang.events.v1.ListCertificatesResponse.certificates:type_name -> qihang.events.v1.Certificate
-	15,  // 88: qihang.events.v1.CreateFeedbackRequest.feedback:type_name -> qihang.events.v1.Feedback
-	15,  // 89: qihang.events.v1.CreateFeedbackResponse.feedback:type_name -> qihang.events.v1.Feedback
-	15,  // 90: qihang.events.v1.ListFeedbackResponse.feedback:type_name -> qihang.events.v1.Feedback
-	16,  // 91: qihang.events.v1.CreateOutcomeRequest.outcome:type_name -> qihang.events.v1.Outcome
-	16,  // 92: qihang.events.v1.CreateOutcomeResponse.outcome:type_name -> qihang.events.v1.Outcome
-	7,   // 93: qihang.events.v1.ListOutcomesRequest.kind:type_name -> qihang.events.v1.OutcomeKind
-	0,   // 94: qihang.events.v1.ListOutcomesRequest.event_kind:type_name -> qihang.events.v1.EventKind
-	92,  // 95: qihang.events.v1.ListOutcomesRequest.district:type_name -> qihang.common.v1.District
-	93,  // 96: qihang.events.v1.ListOutcomesRequest.occur_after:type_name -> google.protobuf.Timestamp
-	93,  // 97: qihang.events.v1.ListOutcomesRequest.occur_before:type_name -> google.protobuf.Timestamp
-	16,  // 98: qihang.events.v1.ListOutcomesResponse.outcomes:type_name -> qihang.events.v1.Outcome
-	17,  // 99: qihang.events.v1.ListOutcomesResponse.totals:type_name -> qihang.events.v1.OutcomeTotals
-	16,  // 100: qihang.events.v1.UpdateOutcomeRequest.outcome:type_name -> qihang.events.v1.Outcome
-	99,  // 101: qihang.events.v1.UpdateOutcomeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	16,  // 102: qihang.events.v1.UpdateOutcomeResponse.outcome:type_name -> qihang.events.v1.Outcome
-	4,   // 103: qihang.events.v1.ExportRegistrationsRequest.status:type_name -> qihang.events.v1.RegistrationStatus
-	5,   // 104: qihang.events.v1.ExportRegistrationsRequest.source:type_name -> qihang.events.v1.RegistrationSource
-	100, // 105: qihang.events.v1.ExportRegistrationsResponse.file:type_name -> qihang.common.v1.File
-	100, // 106: qihang.events.v1.ExportAttendanceResponse.file:type_name -> qihang.common.v1.File
-	7,   // 107: qihang.events.v1.ExportOutcomesRequest.kind:type_name -> qihang.events.v1.OutcomeKind
-	0,   // 108: qihang.events.v1.ExportOutcomesRequest.event_kind:type_name -> qihang.events.v1.EventKind
-	92,  // 109: qihang.events.v1.ExportOutcomesRequest.district:type_name -> qihang.common.v1.District
-	93,  // 110: qihang.events.v1.ExportOutcomesRequest.occur_after:type_name -> google.protobuf.Timestamp
-	93,  // 111: qihang.events.v1.ExportOutcomesRequest.occur_before:type_name -> google.protobuf.Timestamp
-	100, // 112: qihang.events.v1.ExportOutcomesResponse.file:type_name -> qihang.common.v1.File
-	18,  // 113: qihang.events.v1.EventsService.CreateEvent:input_type -> qihang.events.v1.CreateEventRequest
-	20,  // 114: qihang.events.v1.EventsService.GetEvent:input_type -> qihang.events.v1.GetEventRequest
-	22,  // 115: qihang.events.v1.EventsService.ListEvents:input_type -> qihang.events.v1.ListEventsRequest
-	24,  // 116: qihang.events.v1.EventsService.UpdateEvent:input_type -> qihang.events.v1.UpdateEventRequest
-	26,  // 117: qihang.events.v1.EventsService.DeleteEvent:input_type -> qihang.events.v1.DeleteEventRequest
-	28,  // 118: qihang.events.v1.EventsService.PublishEvent:input_type -> qihang.events.v1.PublishEventRequest
-	30,  // 119: qihang.events.v1.EventsService.CloseRegistration:input_type -> qihang.events.v1.CloseRegistrationRequest
-	32,  // 120: qihang.events.v1.EventsService.CancelEvent:input_type -> qihang.events.v1.CancelEventRequest
-	34,  // 121: qihang.events.v1.EventsService.CreateRegistration:input_type -> qihang.events.v1.CreateRegistrationRequest
-	36,  // 122: qihang.events.v1.EventsService.GetRegistration:input_type -> qihang.events.v1.GetRegistrationRequest
-	38,  // 123: qihang.events.v1.EventsService.ListRegistrations:input_type -> qihang.events.v1.ListRegistrationsRequest
-	40,  // 124: qihang.events.v1.EventsService.UpdateRegistration:input_type -> qihang.events.v1.UpdateRegistrationRequest
-	42,  // 125: qihang.events.v1.EventsService.DeleteRegistration:input_type -> qihang.events.v1.DeleteRegistrationRequest
-	44,  // 126: qihang.events.v1.EventsService.CreateNomination:input_type -> qihang.events.v1.CreateNominationRequest
-	46,  // 127: qihang.events.v1.EventsService.ApproveRegistration:input_type -> qihang.events.v1.ApproveRegistrationRequest
-	48,  // 128: qihang.events.v1.EventsService.DeclineRegistration:input_type -> qihang.events.v1.DeclineRegistrationRequest
-	50,  // 129: qihang.events.v1.EventsService.ListWaitlist:input_type -> qihang.events.v1.ListWaitlistRequest
-	52,  // 130: qihang.events.v1.EventsService.ListAssociationQuotas:input_type -> qihang.events.v1.ListAssociationQuotasRequest
-	54,  // 131: qihang.events.v1.EventsService.CheckInRegistration:input_type -> qihang.events.v1.CheckInRegistrationRequest
-	56,  // 132: qihang.events.v1.EventsService.RecordSessionAttendance:input_type -> qihang.events.v1.RecordSessionAttendanceRequest
-	58,  // 133: qihang.events.v1.EventsService.CreateBoothApplication:input_type -> qihang.events.v1.CreateBoothApplicationRequest
-	60,  // 134: qihang.events.v1.EventsService.ListBoothApplications:input_type -> qihang.events.v1.ListBoothApplicationsRequest
-	62,  // 135: qihang.events.v1.EventsService.UpdateBoothApplication:input_type -> qihang.events.v1.UpdateBoothApplicationRequest
-	64,  // 136: qihang.events.v1.EventsService.ApproveBoothApplication:input_type -> qihang.events.v1.ApproveBoothApplicationRequest
-	66,  // 137: qihang.events.v1.EventsService.DeclineBoothApplication:input_type -> qihang.events.v1.DeclineBoothApplicationRequest
-	68,  // 138: qihang.events.v1.EventsService.WithdrawBoothApplication:input_type -> qihang.events.v1.WithdrawBoothApplicationRequest
-	70,  // 139: qihang.events.v1.EventsService.IssueCertificates:input_type -> qihang.events.v1.IssueCertificatesRequest
-	72,  // 140: qihang.events.v1.EventsService.ListCertificates:input_type -> qihang.events.v1.ListCertificatesRequest
-	74,  // 141: qihang.events.v1.EventsService.CreateFeedback:input_type -> qihang.events.v1.CreateFeedbackRequest
-	76,  // 142: qihang.events.v1.EventsService.ListFeedback:input_type -> qihang.events.v1.ListFeedbackRequest
-	78,  // 143: qihang.events.v1.EventsService.CreateOutcome:input_type -> qihang.events.v1.CreateOutcomeRequest
-	80,  // 144: qihang.events.v1.EventsService.ListOutcomes:input_type -> qihang.events.v1.ListOutcomesRequest
-	82,  // 145: qihang.events.v1.EventsService.UpdateOutcome:input_type -> qihang.events.v1.UpdateOutcomeRequest
-	84,  // 146: qihang.events.v1.EventsService.DeleteOutcome:input_type -> qihang.events.v1.DeleteOutcomeRequest
-	86,  // 147: qihang.events.v1.EventsService.ExportRegistrations:input_type -> qihang.events.v1.ExportRegistrationsRequest
-	88,  // 148: qihang.events.v1.EventsService.ExportAttendance:input_type -> qihang.events.v1.ExportAttendanceRequest
-	90,  // 149: qihang.events.v1.EventsService.ExportOutcomes:input_type -> qihang.events.v1.ExportOutcomesRequest
-	19,  // 150: qihang.events.v1.EventsService.CreateEvent:output_type -> qihang.events.v1.CreateEventResponse
-	21,  // 151: qihang.events.v1.EventsService.GetEvent:output_type -> qihang.events.v1.GetEventResponse
-	23,  // 152: qihang.events.v1.EventsService.ListEvents:output_type -> qihang.events.v1.ListEventsResponse
-	25,  // 153: qihang.events.v1.EventsService.UpdateEvent:output_type -> qihang.events.v1.UpdateEventResponse
-	27,  // 154: qihang.events.v1.EventsService.DeleteEvent:output_type -> qihang.events.v1.DeleteEventResponse
-	29,  // 155: qihang.events.v1.EventsService.PublishEvent:output_type -> qihang.events.v1.PublishEventResponse
-	31,  // 156: qihang.events.v1.EventsService.CloseRegistration:output_type -> qihang.events.v1.CloseRegistrationResponse
-	33,  // 157: qihang.events.v1.EventsService.CancelEvent:output_type -> qihang.events.v1.CancelEventResponse
-	35,  // 158: qihang.events.v1.EventsService.CreateRegistration:output_type -> qihang.events.v1.CreateRegistrationResponse
-	37,  // 159: qihang.events.v1.EventsService.GetRegistration:output_type -> qihang.events.v1.GetRegistrationResponse
-	39,  // 160: qihang.events.v1.EventsService.ListRegistrations:output_type -> qihang.events.v1.ListRegistrationsResponse
-	41,  // 161: qihang.events.v1.EventsService.UpdateRegistration:output_type -> qihang.events.v1.UpdateRegistrationResponse
-	43,  // 162: qihang.events.v1.EventsService.DeleteRegistration:output_type -> qihang.events.v1.DeleteRegistrationResponse
-	45,  // 163: qihang.events.v1.EventsService.CreateNomination:output_type -> qihang.events.v1.CreateNominationResponse
-	47,  // 164: qihang.events.v1.EventsService.ApproveRegistration:output_type -> qihang.events.v1.ApproveRegistrationResponse
-	49,  // 165: qihang.events.v1.EventsService.DeclineRegistration:output_type -> qihang.events.v1.DeclineRegistrationResponse
-	51,  // 166: qihang.events.v1.EventsService.ListWaitlist:output_type -> qihang.events.v1.ListWaitlistResponse
-	53,  // 167: qihang.events.v1.EventsService.ListAssociationQuotas:output_type -> qihang.events.v1.ListAssociationQuotasResponse
-	55,  // 168: qihang.events.v1.EventsService.CheckInRegistration:output_type -> qihang.events.v1.CheckInRegistrationResponse
-	57,  // 169: qihang.events.v1.EventsService.RecordSessionAttendance:output_type -> qihang.events.v1.RecordSessionAttendanceResponse
-	59,  // 170: qihang.events.v1.EventsService.CreateBoothApplication:output_type -> qihang.events.v1.CreateBoothApplicationResponse
-	61,  // 171: qihang.events.v1.EventsService.ListBoothApplications:output_type -> qihang.events.v1.ListBoothApplicationsResponse
-	63,  // 172: qihang.events.v1.EventsService.UpdateBoothApplication:output_type -> qihang.events.v1.UpdateBoothApplicationResponse
-	65,  // 173: qihang.events.v1.EventsService.ApproveBoothApplication:output_type -> qihang.events.v1.ApproveBoothApplicationResponse
-	67,  // 174: qihang.events.v1.EventsService.DeclineBoothApplication:output_type -> qihang.events.v1.DeclineBoothApplicationResponse
-	69,  // 175: qihang.events.v1.EventsService.WithdrawBoothApplication:output_type -> qihang.events.v1.WithdrawBoothApplicationResponse
-	71,  // 176: qihang.events.v1.EventsService.IssueCertificates:output_type -> qihang.events.v1.IssueCertificatesResponse
-	73,  // 177: qihang.events.v1.EventsService.ListCertificates:output_type -> qihang.events.v1.ListCertificatesResponse
-	75,  // 178: qihang.events.v1.EventsService.CreateFeedback:output_type -> qihang.events.v1.CreateFeedbackResponse
-	77,  // 179: qihang.events.v1.EventsService.ListFeedback:output_type -> qihang.events.v1.ListFeedbackResponse
-	79,  // 180: qihang.events.v1.EventsService.CreateOutcome:output_type -> qihang.events.v1.CreateOutcomeResponse
-	81,  // 181: qihang.events.v1.EventsService.ListOutcomes:output_type -> qihang.events.v1.ListOutcomesResponse
-	83,  // 182: qihang.events.v1.EventsService.UpdateOutcome:output_type -> qihang.events.v1.UpdateOutcomeResponse
-	85,  // 183: qihang.events.v1.EventsService.DeleteOutcome:output_type -> qihang.events.v1.DeleteOutcomeResponse
-	87,  // 184: qihang.events.v1.EventsService.ExportRegistrations:output_type -> qihang.events.v1.ExportRegistrationsResponse
-	89,  // 185: qihang.events.v1.EventsService.ExportAttendance:output_type -> qihang.events.v1.ExportAttendanceResponse
-	91,  // 186: qihang.events.v1.EventsService.ExportOutcomes:output_type -> qihang.events.v1.ExportOutcomesResponse
-	150, // [150:187] is the sub-list for method output_type
-	113, // [113:150] is the sub-list for method input_type
-	113, // [113:113] is the sub-list for extension type_name
-	113, // [113:113] is the sub-list for extension extendee
-	0,   // [0:113] is the sub-list for field type_name
+	95,  // 12: qihang.events.v1.Event.stages:type_name -> qihang.common.v1.CrossBorderStage
+	96,  // 13: qihang.events.v1.Event.topics:type_name -> qihang.common.v1.NeedTag
+	93,  // 14: qihang.events.v1.Event.publish_time:type_name -> google.protobuf.Timestamp
+	93,  // 15: qihang.events.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	93,  // 16: qihang.events.v1.Event.update_time:type_name -> google.protobuf.Timestamp
+	93,  // 17: qihang.events.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	93,  // 18: qihang.events.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	97,  // 19: qihang.events.v1.Registration.attendee:type_name -> qihang.common.v1.Contact
+	5,   // 20: qihang.events.v1.Registration.source:type_name -> qihang.events.v1.RegistrationSource
+	4,   // 21: qihang.events.v1.Registration.status:type_name -> qihang.events.v1.RegistrationStatus
+	93,  // 22: qihang.events.v1.Registration.check_in_time:type_name -> google.protobuf.Timestamp
+	12,  // 23: qihang.events.v1.Registration.attendance:type_name -> qihang.events.v1.SessionAttendance
+	93,  // 24: qihang.events.v1.Registration.confirm_time:type_name -> google.protobuf.Timestamp
+	93,  // 25: qihang.events.v1.Registration.create_time:type_name -> google.protobuf.Timestamp
+	93,  // 26: qihang.events.v1.Registration.update_time:type_name -> google.protobuf.Timestamp
+	93,  // 27: qihang.events.v1.SessionAttendance.record_time:type_name -> google.protobuf.Timestamp
+	97,  // 28: qihang.events.v1.BoothApplication.contact:type_name -> qihang.common.v1.Contact
+	6,   // 29: qihang.events.v1.BoothApplication.status:type_name -> qihang.events.v1.BoothApplicationStatus
+	93,  // 30: qihang.events.v1.BoothApplication.create_time:type_name -> google.protobuf.Timestamp
+	93,  // 31: qihang.events.v1.BoothApplication.update_time:type_name -> google.protobuf.Timestamp
+	93,  // 32: qihang.events.v1.Certificate.issue_time:type_name -> google.protobuf.Timestamp
+	93,  // 33: qihang.events.v1.Certificate.create_time:type_name -> google.protobuf.Timestamp
+	93,  // 34: qihang.events.v1.Certificate.update_time:type_name -> google.protobuf.Timestamp
+	96,  // 35: qihang.events.v1.Feedback.follow_up_needs:type_name -> qihang.common.v1.NeedTag
+	93,  // 36: qihang.events.v1.Feedback.create_time:type_name -> google.protobuf.Timestamp
+	93,  // 37: qihang.events.v1.Feedback.update_time:type_name -> google.protobuf.Timestamp
+	7,   // 38: qihang.events.v1.Outcome.kind:type_name -> qihang.events.v1.OutcomeKind
+	98,  // 39: qihang.events.v1.Outcome.counterpart_role:type_name -> qihang.events.v1.ParticipantRole
+	93,  // 40: qihang.events.v1.Outcome.occur_time:type_name -> google.protobuf.Timestamp
+	99,  // 41: qihang.events.v1.Outcome.platform:type_name -> qihang.common.v1.SalesPlatform
+	93,  // 42: qihang.events.v1.Outcome.create_time:type_name -> google.protobuf.Timestamp
+	93,  // 43: qihang.events.v1.Outcome.update_time:type_name -> google.protobuf.Timestamp
+	8,   // 44: qihang.events.v1.CreateEventRequest.event:type_name -> qihang.events.v1.Event
+	8,   // 45: qihang.events.v1.CreateEventResponse.event:type_name -> qihang.events.v1.Event
+	8,   // 46: qihang.events.v1.GetEventResponse.event:type_name -> qihang.events.v1.Event
+	0,   // 47: qihang.events.v1.ListEventsRequest.kind:type_name -> qihang.events.v1.EventKind
+	1,   // 48: qihang.events.v1.ListEventsRequest.status:type_name -> qihang.events.v1.EventStatus
+	92,  // 49: qihang.events.v1.ListEventsRequest.district:type_name -> qihang.common.v1.District
+	94,  // 50: qihang.events.v1.ListEventsRequest.industry:type_name -> qihang.common.v1.Industry
+	93,  // 51: qihang.events.v1.ListEventsRequest.start_after:type_name -> google.protobuf.Timestamp
+	93,  // 52: qihang.events.v1.ListEventsRequest.start_before:type_name -> google.protobuf.Timestamp
+	8,   // 53: qihang.events.v1.ListEventsResponse.events:type_name -> qihang.events.v1.Event
+	8,   // 54: qihang.events.v1.UpdateEventRequest.event:type_name -> qihang.events.v1.Event
+	100, // 55: qihang.events.v1.UpdateEventRequest.update_mask:type_name -> google.protobuf.FieldMask
+	8,   // 56: qihang.events.v1.UpdateEventResponse.event:type_name -> qihang.events.v1.Event
+	8,   // 57: qihang.events.v1.PublishEventResponse.event:type_name -> qihang.events.v1.Event
+	8,   // 58: qihang.events.v1.CloseRegistrationResponse.event:type_name -> qihang.events.v1.Event
+	8,   // 59: qihang.events.v1.CancelEventResponse.event:type_name -> qihang.events.v1.Event
+	11,  // 60: qihang.events.v1.CreateRegistrationRequest.registration:type_name -> qihang.events.v1.Registration
+	11,  // 61: qihang.events.v1.CreateRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	11,  // 62: qihang.events.v1.GetRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	4,   // 63: qihang.events.v1.ListRegistrationsRequest.status:type_name -> qihang.events.v1.RegistrationStatus
+	5,   // 64: qihang.events.v1.ListRegistrationsRequest.source:type_name -> qihang.events.v1.RegistrationSource
+	11,  // 65: qihang.events.v1.ListRegistrationsResponse.registrations:type_name -> qihang.events.v1.Registration
+	11,  // 66: qihang.events.v1.UpdateRegistrationRequest.registration:type_name -> qihang.events.v1.Registration
+	100, // 67: qihang.events.v1.UpdateRegistrationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	11,  // 68: qihang.events.v1.UpdateRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	11,  // 69: qihang.events.v1.DeleteRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	11,  // 70: qihang.events.v1.CreateNominationRequest.registration:type_name -> qihang.events.v1.Registration
+	11,  // 71: qihang.events.v1.CreateNominationResponse.registration:type_name -> qihang.events.v1.Registration
+	11,  // 72: qihang.events.v1.ApproveRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	11,  // 73: qihang.events.v1.DeclineRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	11,  // 74: qihang.events.v1.ListWaitlistResponse.registrations:type_name -> qihang.events.v1.Registration
+	10,  // 75: qihang.events.v1.ListAssociationQuotasResponse.association_quotas:type_name -> qihang.events.v1.AssociationQuota
+	11,  // 76: qihang.events.v1.CheckInRegistrationResponse.registration:type_name -> qihang.events.v1.Registration
+	13,  // 77: qihang.events.v1.CreateBoothApplicationRequest.booth_application:type_name -> qihang.events.v1.BoothApplication
+	13,  // 78: qihang.events.v1.CreateBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
+	6,   // 79: qihang.events.v1.ListBoothApplicationsRequest.status:type_name -> qihang.events.v1.BoothApplicationStatus
+	13,  // 80: qihang.events.v1.ListBoothApplicationsResponse.booth_applications:type_name -> qihang.events.v1.BoothApplication
+	13,  // 81: qihang.events.v1.UpdateBoothApplicationRequest.booth_application:type_name -> qihang.events.v1.BoothApplication
+	100, // 82: qihang.events.v1.UpdateBoothApplicationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	13,  // 83: qihang.events.v1.UpdateBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
+	13,  // 84: qihang.events.v1.ApproveBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
+	13,  // 85: qihang.events.v1.DeclineBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
+	13,  // 86: qihang.events.v1.WithdrawBoothApplicationResponse.booth_application:type_name -> qihang.events.v1.BoothApplication
+	14,  // 87: qihang.events.v1.IssueCertificatesResponse.certificates:type_name -> qihang.events.v1.Certificate
+	14,  // 88: qihang.events.v1.ListCertificatesResponse.certificates:type_name -> qihang.events.v1.Certificate
+	15,  // 89: qihang.events.v1.CreateFeedbackRequest.feedback:type_name -> qihang.events.v1.Feedback
+	15,  // 90: qihang.events.v1.CreateFeedbackResponse.feedback:type_name -> qihang.events.v1.Feedback
+	15,  // 91: qihang.events.v1.ListFeedbackResponse.feedback:type_name -> qihang.events.v1.Feedback
+	16,  // 92: qihang.events.v1.CreateOutcomeRequest.outcome:type_name -> qihang.events.v1.Outcome
+	16,  // 93: qihang.events.v1.CreateOutcomeResponse.outcome:type_name -> qihang.events.v1.Outcome
+	7,   // 94: qihang.events.v1.ListOutcomesRequest.kind:type_name -> qihang.events.v1.OutcomeKind
+	0,   // 95: qihang.events.v1.ListOutcomesRequest.event_kind:type_name -> qihang.events.v1.EventKind
+	92,  // 96: qihang.events.v1.ListOutcomesRequest.district:type_name -> qihang.common.v1.District
+	93,  // 97: qihang.events.v1.ListOutcomesRequest.occur_after:type_name -> google.protobuf.Timestamp
+	93,  // 98: qihang.events.v1.ListOutcomesRequest.occur_before:type_name -> google.protobuf.Timestamp
+	16,  // 99: qihang.events.v1.ListOutcomesResponse.outcomes:type_name -> qihang.events.v1.Outcome
+	17,  // 100: qihang.events.v1.ListOutcomesResponse.totals:type_name -> qihang.events.v1.OutcomeTotals
+	16,  // 101: qihang.events.v1.UpdateOutcomeRequest.outcome:type_name -> qihang.events.v1.Outcome
+	100, // 102: qihang.events.v1.UpdateOutcomeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	16,  // 103: qihang.events.v1.UpdateOutcomeResponse.outcome:type_name -> qihang.events.v1.Outcome
+	4,   // 104: qihang.events.v1.ExportRegistrationsRequest.status:type_name -> qihang.events.v1.RegistrationStatus
+	5,   // 105: qihang.events.v1.ExportRegistrationsRequest.source:type_name -> qihang.events.v1.RegistrationSource
+	101, // 106: qihang.events.v1.ExportRegistrationsResponse.file:type_name -> qihang.common.v1.File
+	101, // 107: qihang.events.v1.ExportAttendanceResponse.file:type_name -> qihang.common.v1.File
+	7,   // 108: qihang.events.v1.ExportOutcomesRequest.kind:type_name -> qihang.events.v1.OutcomeKind
+	0,   // 109: qihang.events.v1.ExportOutcomesRequest.event_kind:type_name -> qihang.events.v1.EventKind
+	92,  // 110: qihang.events.v1.ExportOutcomesRequest.district:type_name -> qihang.common.v1.District
+	93,  // 111: qihang.events.v1.ExportOutcomesRequest.occur_after:type_name -> google.protobuf.Timestamp
+	93,  // 112: qihang.events.v1.ExportOutcomesRequest.occur_before:type_name -> google.protobuf.Timestamp
+	101, // 113: qihang.events.v1.ExportOutcomesResponse.file:type_name -> qihang.common.v1.File
+	18,  // 114: qihang.events.v1.EventsService.CreateEvent:input_type -> qihang.events.v1.CreateEventRequest
+	20,  // 115: qihang.events.v1.EventsService.GetEvent:input_type -> qihang.events.v1.GetEventRequest
+	22,  // 116: qihang.events.v1.EventsService.ListEvents:input_type -> qihang.events.v1.ListEventsRequest
+	24,  // 117: qihang.events.v1.EventsService.UpdateEvent:input_type -> qihang.events.v1.UpdateEventRequest
+	26,  // 118: qihang.events.v1.EventsService.DeleteEvent:input_type -> qihang.events.v1.DeleteEventRequest
+	28,  // 119: qihang.events.v1.EventsService.PublishEvent:input_type -> qihang.events.v1.PublishEventRequest
+	30,  // 120: qihang.events.v1.EventsService.CloseRegistration:input_type -> qihang.events.v1.CloseRegistrationRequest
+	32,  // 121: qihang.events.v1.EventsService.CancelEvent:input_type -> qihang.events.v1.CancelEventRequest
+	34,  // 122: qihang.events.v1.EventsService.CreateRegistration:input_type -> qihang.events.v1.CreateRegistrationRequest
+	36,  // 123: qihang.events.v1.EventsService.GetRegistration:input_type -> qihang.events.v1.GetRegistrationRequest
+	38,  // 124: qihang.events.v1.EventsService.ListRegistrations:input_type -> qihang.events.v1.ListRegistrationsRequest
+	40,  // 125: qihang.events.v1.EventsService.UpdateRegistration:input_type -> qihang.events.v1.UpdateRegistrationRequest
+	42,  // 126: qihang.events.v1.EventsService.DeleteRegistration:input_type -> qihang.events.v1.DeleteRegistrationRequest
+	44,  // 127: qihang.events.v1.EventsService.CreateNomination:input_type -> qihang.events.v1.CreateNominationRequest
+	46,  // 128: qihang.events.v1.EventsService.ApproveRegistration:input_type -> qihang.events.v1.ApproveRegistrationRequest
+	48,  // 129: qihang.events.v1.EventsService.DeclineRegistration:input_type -> qihang.events.v1.DeclineRegistrationRequest
+	50,  // 130: qihang.events.v1.EventsService.ListWaitlist:input_type -> qihang.events.v1.ListWaitlistRequest
+	52,  // 131: qihang.events.v1.EventsService.ListAssociationQuotas:input_type -> qihang.events.v1.ListAssociationQuotasRequest
+	54,  // 132: qihang.events.v1.EventsService.CheckInRegistration:input_type -> qihang.events.v1.CheckInRegistrationRequest
+	56,  // 133: qihang.events.v1.EventsService.RecordSessionAttendance:input_type -> qihang.events.v1.RecordSessionAttendanceRequest
+	58,  // 134: qihang.events.v1.EventsService.CreateBoothApplication:input_type -> qihang.events.v1.CreateBoothApplicationRequest
+	60,  // 135: qihang.events.v1.EventsService.ListBoothApplications:input_type -> qihang.events.v1.ListBoothApplicationsRequest
+	62,  // 136: qihang.events.v1.EventsService.UpdateBoothApplication:input_type -> qihang.events.v1.UpdateBoothApplicationRequest
+	64,  // 137: qihang.events.v1.EventsService.ApproveBoothApplication:input_type -> qihang.events.v1.ApproveBoothApplicationRequest
+	66,  // 138: qihang.events.v1.EventsService.DeclineBoothApplication:input_type -> qihang.events.v1.DeclineBoothApplicationRequest
+	68,  // 139: qihang.events.v1.EventsService.WithdrawBoothApplication:input_type -> qihang.events.v1.WithdrawBoothApplicationRequest
+	70,  // 140: qihang.events.v1.EventsService.IssueCertificates:input_type -> qihang.events.v1.IssueCertificatesRequest
+	72,  // 141: qihang.events.v1.EventsService.ListCertificates:input_type -> qihang.events.v1.ListCertificatesRequest
+	74,  // 142: qihang.events.v1.EventsService.CreateFeedback:input_type -> qihang.events.v1.CreateFeedbackRequest
+	76,  // 143: qihang.events.v1.EventsService.ListFeedback:input_type -> qihang.events.v1.ListFeedbackRequest
+	78,  // 144: qihang.events.v1.EventsService.CreateOutcome:input_type -> qihang.events.v1.CreateOutcomeRequest
+	80,  // 145: qihang.events.v1.EventsService.ListOutcomes:input_type -> qihang.events.v1.ListOutcomesRequest
+	82,  // 146: qihang.events.v1.EventsService.UpdateOutcome:input_type -> qihang.events.v1.UpdateOutcomeRequest
+	84,  // 147: qihang.events.v1.EventsService.DeleteOutcome:input_type -> qihang.events.v1.DeleteOutcomeRequest
+	86,  // 148: qihang.events.v1.EventsService.ExportRegistrations:input_type -> qihang.events.v1.ExportRegistrationsRequest
+	88,  // 149: qihang.events.v1.EventsService.ExportAttendance:input_type -> qihang.events.v1.ExportAttendanceRequest
+	90,  // 150: qihang.events.v1.EventsService.ExportOutcomes:input_type -> qihang.events.v1.ExportOutcomesRequest
+	19,  // 151: qihang.events.v1.EventsService.CreateEvent:output_type -> qihang.events.v1.CreateEventResponse
+	21,  // 152: qihang.events.v1.EventsService.GetEvent:output_type -> qihang.events.v1.GetEventResponse
+	23,  // 153: qihang.events.v1.EventsService.ListEvents:output_type -> qihang.events.v1.ListEventsResponse
+	25,  // 154: qihang.events.v1.EventsService.UpdateEvent:output_type -> qihang.events.v1.UpdateEventResponse
+	27,  // 155: qihang.events.v1.EventsService.DeleteEvent:output_type -> qihang.events.v1.DeleteEventResponse
+	29,  // 156: qihang.events.v1.EventsService.PublishEvent:output_type -> qihang.events.v1.PublishEventResponse
+	31,  // 157: qihang.events.v1.EventsService.CloseRegistration:output_type -> qihang.events.v1.CloseRegistrationResponse
+	33,  // 158: qihang.events.v1.EventsService.CancelEvent:output_type -> qihang.events.v1.CancelEventResponse
+	35,  // 159: qihang.events.v1.EventsService.CreateRegistration:output_type -> qihang.events.v1.CreateRegistrationResponse
+	37,  // 160: qihang.events.v1.EventsService.GetRegistration:output_type -> qihang.events.v1.GetRegistrationResponse
+	39,  // 161: qihang.events.v1.EventsService.ListRegistrations:output_type -> qihang.events.v1.ListRegistrationsResponse
+	41,  // 162: qihang.events.v1.EventsService.UpdateRegistration:output_type -> qihang.events.v1.UpdateRegistrationResponse
+	43,  // 163: qihang.events.v1.EventsService.DeleteRegistration:output_type -> qihang.events.v1.DeleteRegistrationResponse
+	45,  // 164: qihang.events.v1.EventsService.CreateNomination:output_type -> qihang.events.v1.CreateNominationResponse
+	47,  // 165: qihang.events.v1.EventsService.ApproveRegistration:output_type -> qihang.events.v1.ApproveRegistrationResponse
+	49,  // 166: qihang.events.v1.EventsService.DeclineRegistration:output_type -> qihang.events.v1.DeclineRegistrationResponse
+	51,  // 167: qihang.events.v1.EventsService.ListWaitlist:output_type -> qihang.events.v1.ListWaitlistResponse
+	53,  // 168: qihang.events.v1.EventsService.ListAssociationQuotas:output_type -> qihang.events.v1.ListAssociationQuotasResponse
+	55,  // 169: qihang.events.v1.EventsService.CheckInRegistration:output_type -> qihang.events.v1.CheckInRegistrationResponse
+	57,  // 170: qihang.events.v1.EventsService.RecordSessionAttendance:output_type -> qihang.events.v1.RecordSessionAttendanceResponse
+	59,  // 171: qihang.events.v1.EventsService.CreateBoothApplication:output_type -> qihang.events.v1.CreateBoothApplicationResponse
+	61,  // 172: qihang.events.v1.EventsService.ListBoothApplications:output_type -> qihang.events.v1.ListBoothApplicationsResponse
+	63,  // 173: qihang.events.v1.EventsService.UpdateBoothApplication:output_type -> qihang.events.v1.UpdateBoothApplicationResponse
+	65,  // 174: qihang.events.v1.EventsService.ApproveBoothApplication:output_type -> qihang.events.v1.ApproveBoothApplicationResponse
+	67,  // 175: qihang.events.v1.EventsService.DeclineBoothApplication:output_type -> qihang.events.v1.DeclineBoothApplicationResponse
+	69,  // 176: qihang.events.v1.EventsService.WithdrawBoothApplication:output_type -> qihang.events.v1.WithdrawBoothApplicationResponse
+	71,  // 177: qihang.events.v1.EventsService.IssueCertificates:output_type -> qihang.events.v1.IssueCertificatesResponse
+	73,  // 178: qihang.events.v1.EventsService.ListCertificates:output_type -> qihang.events.v1.ListCertificatesResponse
+	75,  // 179: qihang.events.v1.EventsService.CreateFeedback:output_type -> qihang.events.v1.CreateFeedbackResponse
+	77,  // 180: qihang.events.v1.EventsService.ListFeedback:output_type -> qihang.events.v1.ListFeedbackResponse
+	79,  // 181: qihang.events.v1.EventsService.CreateOutcome:output_type -> qihang.events.v1.CreateOutcomeResponse
+	81,  // 182: qihang.events.v1.EventsService.ListOutcomes:output_type -> qihang.events.v1.ListOutcomesResponse
+	83,  // 183: qihang.events.v1.EventsService.UpdateOutcome:output_type -> qihang.events.v1.UpdateOutcomeResponse
+	85,  // 184: qihang.events.v1.EventsService.DeleteOutcome:output_type -> qihang.events.v1.DeleteOutcomeResponse
+	87,  // 185: qihang.events.v1.EventsService.ExportRegistrations:output_type -> qihang.events.v1.ExportRegistrationsResponse
+	89,  // 186: qihang.events.v1.EventsService.ExportAttendance:output_type -> qihang.events.v1.ExportAttendanceResponse
+	91,  // 187: qihang.events.v1.EventsService.ExportOutcomes:output_type -> qihang.events.v1.ExportOutcomesResponse
+	151, // [151:188] is the sub-list for method output_type
+	114, // [114:151] is the sub-list for method input_type
+	114, // [114:114] is the sub-list for extension type_name
+	114, // [114:114] is the sub-list for extension extendee
+	0,   // [0:114] is the sub-list for field type_name
 }
 
 func init() { file_qihang_events_v1_events_proto_init() }

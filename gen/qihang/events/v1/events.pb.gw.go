@@ -414,13 +414,13 @@ func request_EventsService_CreateRegistration_0(ctx context.Context, marshaler r
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Registration); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -438,13 +438,13 @@ func local_request_EventsService_CreateRegistration_0(ctx context.Context, marsh
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Registration); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateRegistration(ctx, &protoReq)
 	return msg, metadata, err
@@ -456,13 +456,13 @@ func request_EventsService_GetRegistration_0(ctx context.Context, marshaler runt
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -485,13 +485,13 @@ func local_request_EventsService_GetRegistration_0(ctx context.Context, marshale
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -505,7 +505,7 @@ func local_request_EventsService_GetRegistration_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListRegistrations_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListRegistrations_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListRegistrations_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -513,13 +513,13 @@ func request_EventsService_ListRegistrations_0(ctx context.Context, marshaler ru
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -540,13 +540,13 @@ func local_request_EventsService_ListRegistrations_0(ctx context.Context, marsha
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -655,7 +655,7 @@ func local_request_EventsService_UpdateRegistration_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
-var filter_EventsService_DeleteRegistration_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0, "registration_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
+var filter_EventsService_DeleteRegistration_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0, "registration_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_EventsService_DeleteRegistration_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -663,13 +663,13 @@ func request_EventsService_DeleteRegistration_0(ctx context.Context, marshaler r
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -698,13 +698,13 @@ func local_request_EventsService_DeleteRegistration_0(ctx context.Context, marsh
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -733,13 +733,13 @@ func request_EventsService_CreateNomination_0(ctx context.Context, marshaler run
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Registration); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -757,13 +757,13 @@ func local_request_EventsService_CreateNomination_0(ctx context.Context, marshal
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Registration); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateNomination(ctx, &protoReq)
 	return msg, metadata, err
@@ -778,13 +778,13 @@ func request_EventsService_ApproveRegistration_0(ctx context.Context, marshaler 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -810,13 +810,13 @@ func local_request_EventsService_ApproveRegistration_0(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -839,13 +839,13 @@ func request_EventsService_DeclineRegistration_0(ctx context.Context, marshaler 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -871,13 +871,13 @@ func local_request_EventsService_DeclineRegistration_0(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -891,7 +891,7 @@ func local_request_EventsService_DeclineRegistration_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListWaitlist_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListWaitlist_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListWaitlist_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -899,13 +899,13 @@ func request_EventsService_ListWaitlist_0(ctx context.Context, marshaler runtime
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -926,13 +926,13 @@ func local_request_EventsService_ListWaitlist_0(ctx context.Context, marshaler r
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -944,7 +944,7 @@ func local_request_EventsService_ListWaitlist_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListAssociationQuotas_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListAssociationQuotas_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListAssociationQuotas_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -952,13 +952,13 @@ func request_EventsService_ListAssociationQuotas_0(ctx context.Context, marshale
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -979,13 +979,13 @@ func local_request_EventsService_ListAssociationQuotas_0(ctx context.Context, ma
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1006,13 +1006,13 @@ func request_EventsService_CheckInRegistration_0(ctx context.Context, marshaler 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -1038,13 +1038,13 @@ func local_request_EventsService_CheckInRegistration_0(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["registration_id"]
 	if !ok {
@@ -1067,13 +1067,13 @@ func request_EventsService_CheckInRegistration_1(ctx context.Context, marshaler 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -1091,13 +1091,13 @@ func local_request_EventsService_CheckInRegistration_1(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CheckInRegistration(ctx, &protoReq)
 	return msg, metadata, err
@@ -1112,13 +1112,13 @@ func request_EventsService_RecordSessionAttendance_0(ctx context.Context, marsha
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["session_id"]
 	if !ok {
@@ -1144,13 +1144,13 @@ func local_request_EventsService_RecordSessionAttendance_0(ctx context.Context, 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["session_id"]
 	if !ok {
@@ -1173,13 +1173,13 @@ func request_EventsService_CreateBoothApplication_0(ctx context.Context, marshal
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.BoothApplication); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -1197,19 +1197,19 @@ func local_request_EventsService_CreateBoothApplication_0(ctx context.Context, m
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.BoothApplication); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateBoothApplication(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListBoothApplications_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListBoothApplications_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListBoothApplications_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -1217,13 +1217,13 @@ func request_EventsService_ListBoothApplications_0(ctx context.Context, marshale
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1244,13 +1244,13 @@ func local_request_EventsService_ListBoothApplications_0(ctx context.Context, ma
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1368,13 +1368,13 @@ func request_EventsService_ApproveBoothApplication_0(ctx context.Context, marsha
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["booth_application_id"]
 	if !ok {
@@ -1400,13 +1400,13 @@ func local_request_EventsService_ApproveBoothApplication_0(ctx context.Context, 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["booth_application_id"]
 	if !ok {
@@ -1429,13 +1429,13 @@ func request_EventsService_DeclineBoothApplication_0(ctx context.Context, marsha
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["booth_application_id"]
 	if !ok {
@@ -1461,13 +1461,13 @@ func local_request_EventsService_DeclineBoothApplication_0(ctx context.Context, 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["booth_application_id"]
 	if !ok {
@@ -1490,13 +1490,13 @@ func request_EventsService_WithdrawBoothApplication_0(ctx context.Context, marsh
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["booth_application_id"]
 	if !ok {
@@ -1522,13 +1522,13 @@ func local_request_EventsService_WithdrawBoothApplication_0(ctx context.Context,
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["booth_application_id"]
 	if !ok {
@@ -1551,13 +1551,13 @@ func request_EventsService_IssueCertificates_0(ctx context.Context, marshaler ru
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -1575,19 +1575,19 @@ func local_request_EventsService_IssueCertificates_0(ctx context.Context, marsha
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.IssueCertificates(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListCertificates_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListCertificates_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListCertificates_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -1595,13 +1595,13 @@ func request_EventsService_ListCertificates_0(ctx context.Context, marshaler run
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1622,13 +1622,13 @@ func local_request_EventsService_ListCertificates_0(ctx context.Context, marshal
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1649,13 +1649,13 @@ func request_EventsService_CreateFeedback_0(ctx context.Context, marshaler runti
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Feedback); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -1673,19 +1673,19 @@ func local_request_EventsService_CreateFeedback_0(ctx context.Context, marshaler
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Feedback); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateFeedback(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListFeedback_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListFeedback_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListFeedback_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -1693,13 +1693,13 @@ func request_EventsService_ListFeedback_0(ctx context.Context, marshaler runtime
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1720,13 +1720,13 @@ func local_request_EventsService_ListFeedback_0(ctx context.Context, marshaler r
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1747,13 +1747,13 @@ func request_EventsService_CreateOutcome_0(ctx context.Context, marshaler runtim
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Outcome); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -1771,19 +1771,19 @@ func local_request_EventsService_CreateOutcome_0(ctx context.Context, marshaler 
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Outcome); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateOutcome(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_EventsService_ListOutcomes_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ListOutcomes_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ListOutcomes_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -1791,13 +1791,13 @@ func request_EventsService_ListOutcomes_0(ctx context.Context, marshaler runtime
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1818,13 +1818,13 @@ func local_request_EventsService_ListOutcomes_0(ctx context.Context, marshaler r
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -1933,7 +1933,7 @@ func local_request_EventsService_UpdateOutcome_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-var filter_EventsService_DeleteOutcome_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0, "outcome_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
+var filter_EventsService_DeleteOutcome_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0, "outcome_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_EventsService_DeleteOutcome_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -1941,13 +1941,13 @@ func request_EventsService_DeleteOutcome_0(ctx context.Context, marshaler runtim
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["outcome_id"]
 	if !ok {
@@ -1976,13 +1976,13 @@ func local_request_EventsService_DeleteOutcome_0(ctx context.Context, marshaler 
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["outcome_id"]
 	if !ok {
@@ -2002,7 +2002,7 @@ func local_request_EventsService_DeleteOutcome_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-var filter_EventsService_ExportRegistrations_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ExportRegistrations_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ExportRegistrations_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -2010,13 +2010,13 @@ func request_EventsService_ExportRegistrations_0(ctx context.Context, marshaler 
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -2037,13 +2037,13 @@ func local_request_EventsService_ExportRegistrations_0(ctx context.Context, mars
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -2061,13 +2061,13 @@ func request_EventsService_ExportAttendance_0(ctx context.Context, marshaler run
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -2082,19 +2082,19 @@ func local_request_EventsService_ExportAttendance_0(ctx context.Context, marshal
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.ExportAttendance(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_EventsService_ExportOutcomes_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_EventsService_ExportOutcomes_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_EventsService_ExportOutcomes_0(ctx context.Context, marshaler runtime.Marshaler, client EventsServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -2102,13 +2102,13 @@ func request_EventsService_ExportOutcomes_0(ctx context.Context, marshaler runti
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -2129,13 +2129,13 @@ func local_request_EventsService_ExportOutcomes_0(ctx context.Context, marshaler
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -2319,7 +2319,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2339,7 +2339,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/GetRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/GetRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2359,7 +2359,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListRegistrations", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListRegistrations", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2399,7 +2399,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2419,7 +2419,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateNomination", runtime.WithHTTPPathPattern("/v1/events/{id}/nominations"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateNomination", runtime.WithHTTPPathPattern("/v1/events/{event_id}/nominations"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2439,7 +2439,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}:approve"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}:approve"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2459,7 +2459,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}:decline"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}:decline"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2479,7 +2479,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListWaitlist", runtime.WithHTTPPathPattern("/v1/events/{id}/waitlist"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListWaitlist", runtime.WithHTTPPathPattern("/v1/events/{event_id}/waitlist"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2499,7 +2499,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListAssociationQuotas", runtime.WithHTTPPathPattern("/v1/events/{id}/association-quotas"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListAssociationQuotas", runtime.WithHTTPPathPattern("/v1/events/{event_id}/association-quotas"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2519,7 +2519,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}:checkIn"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}:checkIn"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2539,7 +2539,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}:checkIn"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}:checkIn"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2559,7 +2559,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/RecordSessionAttendance", runtime.WithHTTPPathPattern("/v1/events/{id}/sessions/{session_id}:recordAttendance"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/RecordSessionAttendance", runtime.WithHTTPPathPattern("/v1/events/{event_id}/sessions/{session_id}:recordAttendance"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2579,7 +2579,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2599,7 +2599,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListBoothApplications", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListBoothApplications", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2639,7 +2639,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications/{booth_application_id}:approve"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications/{booth_application_id}:approve"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2659,7 +2659,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications/{booth_application_id}:decline"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications/{booth_application_id}:decline"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2679,7 +2679,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/WithdrawBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications/{booth_application_id}:withdraw"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/WithdrawBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications/{booth_application_id}:withdraw"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2699,7 +2699,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/IssueCertificates", runtime.WithHTTPPathPattern("/v1/events/{id}/certificates:issue"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/IssueCertificates", runtime.WithHTTPPathPattern("/v1/events/{event_id}/certificates:issue"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2719,7 +2719,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListCertificates", runtime.WithHTTPPathPattern("/v1/events/{id}/certificates"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListCertificates", runtime.WithHTTPPathPattern("/v1/events/{event_id}/certificates"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2739,7 +2739,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateFeedback", runtime.WithHTTPPathPattern("/v1/events/{id}/feedback"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateFeedback", runtime.WithHTTPPathPattern("/v1/events/{event_id}/feedback"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2759,7 +2759,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListFeedback", runtime.WithHTTPPathPattern("/v1/events/{id}/feedback"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListFeedback", runtime.WithHTTPPathPattern("/v1/events/{event_id}/feedback"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2779,7 +2779,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateOutcome", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateOutcome", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2799,7 +2799,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListOutcomes", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListOutcomes", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2839,7 +2839,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteOutcome", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes/{outcome_id}"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteOutcome", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes/{outcome_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2859,7 +2859,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportRegistrations", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations:export"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportRegistrations", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2879,7 +2879,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportAttendance", runtime.WithHTTPPathPattern("/v1/events/{id}/attendance:export"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportAttendance", runtime.WithHTTPPathPattern("/v1/events/{event_id}/attendance:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -2899,7 +2899,7 @@ func RegisterEventsServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportOutcomes", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes:export"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportOutcomes", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3093,7 +3093,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3110,7 +3110,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/GetRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/GetRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3127,7 +3127,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListRegistrations", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListRegistrations", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3161,7 +3161,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3178,7 +3178,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateNomination", runtime.WithHTTPPathPattern("/v1/events/{id}/nominations"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateNomination", runtime.WithHTTPPathPattern("/v1/events/{event_id}/nominations"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3195,7 +3195,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}:approve"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}:approve"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3212,7 +3212,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}:decline"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}:decline"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3229,7 +3229,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListWaitlist", runtime.WithHTTPPathPattern("/v1/events/{id}/waitlist"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListWaitlist", runtime.WithHTTPPathPattern("/v1/events/{event_id}/waitlist"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3246,7 +3246,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListAssociationQuotas", runtime.WithHTTPPathPattern("/v1/events/{id}/association-quotas"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListAssociationQuotas", runtime.WithHTTPPathPattern("/v1/events/{event_id}/association-quotas"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3263,7 +3263,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations/{registration_id}:checkIn"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations/{registration_id}:checkIn"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3280,7 +3280,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{id}:checkIn"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CheckInRegistration", runtime.WithHTTPPathPattern("/v1/events/{event_id}:checkIn"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3297,7 +3297,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/RecordSessionAttendance", runtime.WithHTTPPathPattern("/v1/events/{id}/sessions/{session_id}:recordAttendance"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/RecordSessionAttendance", runtime.WithHTTPPathPattern("/v1/events/{event_id}/sessions/{session_id}:recordAttendance"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3314,7 +3314,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3331,7 +3331,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListBoothApplications", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListBoothApplications", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3365,7 +3365,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications/{booth_application_id}:approve"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ApproveBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications/{booth_application_id}:approve"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3382,7 +3382,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications/{booth_application_id}:decline"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeclineBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications/{booth_application_id}:decline"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3399,7 +3399,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/WithdrawBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{id}/booth-applications/{booth_application_id}:withdraw"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/WithdrawBoothApplication", runtime.WithHTTPPathPattern("/v1/events/{event_id}/booth-applications/{booth_application_id}:withdraw"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3416,7 +3416,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/IssueCertificates", runtime.WithHTTPPathPattern("/v1/events/{id}/certificates:issue"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/IssueCertificates", runtime.WithHTTPPathPattern("/v1/events/{event_id}/certificates:issue"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3433,7 +3433,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListCertificates", runtime.WithHTTPPathPattern("/v1/events/{id}/certificates"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListCertificates", runtime.WithHTTPPathPattern("/v1/events/{event_id}/certificates"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3450,7 +3450,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateFeedback", runtime.WithHTTPPathPattern("/v1/events/{id}/feedback"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateFeedback", runtime.WithHTTPPathPattern("/v1/events/{event_id}/feedback"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3467,7 +3467,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListFeedback", runtime.WithHTTPPathPattern("/v1/events/{id}/feedback"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListFeedback", runtime.WithHTTPPathPattern("/v1/events/{event_id}/feedback"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3484,7 +3484,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateOutcome", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/CreateOutcome", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3501,7 +3501,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListOutcomes", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ListOutcomes", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3535,7 +3535,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteOutcome", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes/{outcome_id}"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/DeleteOutcome", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes/{outcome_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3552,7 +3552,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportRegistrations", runtime.WithHTTPPathPattern("/v1/events/{id}/registrations:export"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportRegistrations", runtime.WithHTTPPathPattern("/v1/events/{event_id}/registrations:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3569,7 +3569,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportAttendance", runtime.WithHTTPPathPattern("/v1/events/{id}/attendance:export"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportAttendance", runtime.WithHTTPPathPattern("/v1/events/{event_id}/attendance:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3586,7 +3586,7 @@ func RegisterEventsServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportOutcomes", runtime.WithHTTPPathPattern("/v1/events/{id}/outcomes:export"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.EventsService/ExportOutcomes", runtime.WithHTTPPathPattern("/v1/events/{event_id}/outcomes:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -3611,36 +3611,36 @@ var (
 	pattern_EventsService_PublishEvent_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "id"}, "publish"))
 	pattern_EventsService_CloseRegistration_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "id"}, "closeRegistration"))
 	pattern_EventsService_CancelEvent_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "id"}, "cancel"))
-	pattern_EventsService_CreateRegistration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "registrations"}, ""))
-	pattern_EventsService_GetRegistration_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "registrations", "registration_id"}, ""))
-	pattern_EventsService_ListRegistrations_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "registrations"}, ""))
+	pattern_EventsService_CreateRegistration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "registrations"}, ""))
+	pattern_EventsService_GetRegistration_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "registrations", "registration_id"}, ""))
+	pattern_EventsService_ListRegistrations_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "registrations"}, ""))
 	pattern_EventsService_UpdateRegistration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "registration.event_id", "registrations", "registration.id"}, ""))
-	pattern_EventsService_DeleteRegistration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "registrations", "registration_id"}, ""))
-	pattern_EventsService_CreateNomination_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "nominations"}, ""))
-	pattern_EventsService_ApproveRegistration_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "registrations", "registration_id"}, "approve"))
-	pattern_EventsService_DeclineRegistration_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "registrations", "registration_id"}, "decline"))
-	pattern_EventsService_ListWaitlist_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "waitlist"}, ""))
-	pattern_EventsService_ListAssociationQuotas_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "association-quotas"}, ""))
-	pattern_EventsService_CheckInRegistration_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "registrations", "registration_id"}, "checkIn"))
-	pattern_EventsService_CheckInRegistration_1      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "id"}, "checkIn"))
-	pattern_EventsService_RecordSessionAttendance_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "sessions", "session_id"}, "recordAttendance"))
-	pattern_EventsService_CreateBoothApplication_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "booth-applications"}, ""))
-	pattern_EventsService_ListBoothApplications_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "booth-applications"}, ""))
+	pattern_EventsService_DeleteRegistration_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "registrations", "registration_id"}, ""))
+	pattern_EventsService_CreateNomination_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "nominations"}, ""))
+	pattern_EventsService_ApproveRegistration_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "registrations", "registration_id"}, "approve"))
+	pattern_EventsService_DeclineRegistration_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "registrations", "registration_id"}, "decline"))
+	pattern_EventsService_ListWaitlist_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "waitlist"}, ""))
+	pattern_EventsService_ListAssociationQuotas_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "association-quotas"}, ""))
+	pattern_EventsService_CheckInRegistration_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "registrations", "registration_id"}, "checkIn"))
+	pattern_EventsService_CheckInRegistration_1      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "event_id"}, "checkIn"))
+	pattern_EventsService_RecordSessionAttendance_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "sessions", "session_id"}, "recordAttendance"))
+	pattern_EventsService_CreateBoothApplication_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "booth-applications"}, ""))
+	pattern_EventsService_ListBoothApplications_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "booth-applications"}, ""))
 	pattern_EventsService_UpdateBoothApplication_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "booth_application.event_id", "booth-applications", "booth_application.id"}, ""))
-	pattern_EventsService_ApproveBoothApplication_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "booth-applications", "booth_application_id"}, "approve"))
-	pattern_EventsService_DeclineBoothApplication_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "booth-applications", "booth_application_id"}, "decline"))
-	pattern_EventsService_WithdrawBoothApplication_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "booth-applications", "booth_application_id"}, "withdraw"))
-	pattern_EventsService_IssueCertificates_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "certificates"}, "issue"))
-	pattern_EventsService_ListCertificates_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "certificates"}, ""))
-	pattern_EventsService_CreateFeedback_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "feedback"}, ""))
-	pattern_EventsService_ListFeedback_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "feedback"}, ""))
-	pattern_EventsService_CreateOutcome_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "outcomes"}, ""))
-	pattern_EventsService_ListOutcomes_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "outcomes"}, ""))
+	pattern_EventsService_ApproveBoothApplication_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "booth-applications", "booth_application_id"}, "approve"))
+	pattern_EventsService_DeclineBoothApplication_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "booth-applications", "booth_application_id"}, "decline"))
+	pattern_EventsService_WithdrawBoothApplication_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "booth-applications", "booth_application_id"}, "withdraw"))
+	pattern_EventsService_IssueCertificates_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "certificates"}, "issue"))
+	pattern_EventsService_ListCertificates_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "certificates"}, ""))
+	pattern_EventsService_CreateFeedback_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "feedback"}, ""))
+	pattern_EventsService_ListFeedback_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "feedback"}, ""))
+	pattern_EventsService_CreateOutcome_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "outcomes"}, ""))
+	pattern_EventsService_ListOutcomes_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "outcomes"}, ""))
 	pattern_EventsService_UpdateOutcome_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "outcome.event_id", "outcomes", "outcome.id"}, ""))
-	pattern_EventsService_DeleteOutcome_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "outcomes", "outcome_id"}, ""))
-	pattern_EventsService_ExportRegistrations_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "registrations"}, "export"))
-	pattern_EventsService_ExportAttendance_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "attendance"}, "export"))
-	pattern_EventsService_ExportOutcomes_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "outcomes"}, "export"))
+	pattern_EventsService_DeleteOutcome_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "outcomes", "outcome_id"}, ""))
+	pattern_EventsService_ExportRegistrations_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "registrations"}, "export"))
+	pattern_EventsService_ExportAttendance_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "attendance"}, "export"))
+	pattern_EventsService_ExportOutcomes_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "outcomes"}, "export"))
 )
 
 var (

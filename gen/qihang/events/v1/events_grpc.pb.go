@@ -82,7 +82,10 @@ const (
 // what the caller may see, so an unscoped list never leaks other tenants.
 //
 // Concurrency: every resource carries an etag; updates and deletes must send
-// the etag they read, and a stale one fails with ABORTED (HTTP 409).
+// the etag they read, the other calls that change a resource (publish,
+// approve, cancel…) may, and a stale one fails with ABORTED (HTTP 409). Update
+// masks ignore id, event_id and etag: over HTTP PATCH the gateway derives the
+// mask from the body, which carries them to address the object and version.
 // Capacity, waiting lists and quotas are enforced atomically: when 200
 // callers race for the last seat exactly one gets it, and the others are
 // wait-listed or refused with RESOURCE_EXHAUSTED.
@@ -109,9 +112,11 @@ type EventsServiceClient interface {
 	// FAILED_PRECONDITION: cancel a published event instead.
 	DeleteEvent(ctx context.Context, in *DeleteEventRequest, opts ...grpc.CallOption) (*DeleteEventResponse, error)
 	// PublishEvent makes a DRAFT visible and, from registration_open_time,
-	// open for registration. Organisers. FAILED_PRECONDITION unless DRAFT or
-	// when end_time has passed, or for a TRAINING without sessions or a
-	// BRAND_EVENT without exactly one belt.
+	// open for registration. Organisers. FAILED_PRECONDITION unless DRAFT. An
+	// event not ready to publish fails with INVALID_ARGUMENT naming each field
+	// to fix, as CatalogService.PublishPolicy does: end_time has passed
+	// ("event.end_time"), a TRAINING without sessions ("event.sessions"), a
+	// BRAND_EVENT without exactly one belt ("event.industry_belt_ids").
 	PublishEvent(ctx context.Context, in *PublishEventRequest, opts ...grpc.CallOption) (*PublishEventResponse, error)
 	// CloseRegistration closes registration now (it sets
 	// registration_close_time to now; setting it later again reopens it).
@@ -138,7 +143,7 @@ type EventsServiceClient interface {
 	CreateRegistration(ctx context.Context, in *CreateRegistrationRequest, opts ...grpc.CallOption) (*CreateRegistrationResponse, error)
 	// GetRegistration returns one registration. The registrant and organisers.
 	GetRegistration(ctx context.Context, in *GetRegistrationRequest, opts ...grpc.CallOption) (*GetRegistrationResponse, error)
-	// ListRegistrations lists an event's registrations, or with id "-" the
+	// ListRegistrations lists an event's registrations, or with event_id "-" the
 	// caller's registrations across events: organisers see their events',
 	// association admins those of their association and its nominations, firm
 	// users their firm's.
@@ -188,9 +193,10 @@ type EventsServiceClient interface {
 	ListAssociationQuotas(ctx context.Context, in *ListAssociationQuotasRequest, opts ...grpc.CallOption) (*ListAssociationQuotasResponse, error)
 	// CheckInRegistration records an attendee's arrival, and with session_id
 	// their attendance of that session. Organisers (door staff). With a
-	// registration_id the code must match it; without one (a scanned QR, HTTP
-	// POST /v1/events/{id}:checkIn) the code finds the registration. Organisers
-	// may omit the code to check someone in by hand (audited).
+	// registration_id the code must match it; without one (a scanned QR,
+	// HTTP POST /v1/events/{event_id}:checkIn) the code finds the
+	// registration. Organisers may omit the code to check someone in by hand
+	// (audited).
 	// INVALID_ARGUMENT: the code does not match. NOT_FOUND: no registration has
 	// the code. ALREADY_EXISTS: the code was already used for this arrival or
 	// session. FAILED_PRECONDITION: the registration is not CONFIRMED, the
@@ -236,8 +242,8 @@ type EventsServiceClient interface {
 	// last session ended, or a named registration did not attend enough
 	// (nothing is issued then).
 	IssueCertificates(ctx context.Context, in *IssueCertificatesRequest, opts ...grpc.CallOption) (*IssueCertificatesResponse, error)
-	// ListCertificates lists certificates of an event, or with id "-" across
-	// events. Organisers; the registrants see their own.
+	// ListCertificates lists certificates of an event, or with event_id "-"
+	// across events. Organisers; the registrants see their own.
 	ListCertificates(ctx context.Context, in *ListCertificatesRequest, opts ...grpc.CallOption) (*ListCertificatesResponse, error)
 	// CreateFeedback records the registrant's feedback on an event, once per
 	// registration. The registrant. FAILED_PRECONDITION: the registration was
@@ -254,7 +260,7 @@ type EventsServiceClient interface {
 	// part in the event, or the event has not started. INVALID_ARGUMENT:
 	// CONTRACT_SIGNED without value_fen.
 	CreateOutcome(ctx context.Context, in *CreateOutcomeRequest, opts ...grpc.CallOption) (*CreateOutcomeResponse, error)
-	// ListOutcomes lists outcomes of an event, or with id "-" across events
+	// ListOutcomes lists outcomes of an event, or with event_id "-" across events
 	// (the programme's results ledger), with totals over all pages. Organisers
 	// see their events'; association admins their member firms'; firm users
 	// their own.
@@ -267,16 +273,19 @@ type EventsServiceClient interface {
 	// not verified (FAILED_PRECONDITION after); organisers always. Stale etag:
 	// ABORTED.
 	DeleteOutcome(ctx context.Context, in *DeleteOutcomeRequest, opts ...grpc.CallOption) (*DeleteOutcomeResponse, error)
-	// ExportRegistrations exports registrations to .xlsx with ListRegistrations'
-	// filters and visibility (id "-": across events). Contacts are masked
-	// unless an organiser asks to reveal them. Audited.
+	// ExportRegistrations exports registrations to .xlsx with the status,
+	// source and party filters and the visibility of ListRegistrations
+	// (event_id "-": across events). Contacts are masked unless an organiser
+	// asks to reveal them. At most 50,000 rows, otherwise RESOURCE_EXHAUSTED
+	// (narrow the filters), as for ProfilesService.ExportFirms. Audited.
 	ExportRegistrations(ctx context.Context, in *ExportRegistrationsRequest, opts ...grpc.CallOption) (*ExportRegistrationsResponse, error)
 	// ExportAttendance exports an event's attendance to .xlsx: one row per
 	// CONFIRMED registration, its check-in time and one column per session.
 	// Organisers; audited.
 	ExportAttendance(ctx context.Context, in *ExportAttendanceRequest, opts ...grpc.CallOption) (*ExportAttendanceResponse, error)
 	// ExportOutcomes exports outcomes to .xlsx with ListOutcomes' filters and
-	// visibility (id "-": the whole ledger). Audited.
+	// visibility (event_id "-": the whole ledger). At most 50,000 rows,
+	// otherwise RESOURCE_EXHAUSTED (narrow the filters). Audited.
 	ExportOutcomes(ctx context.Context, in *ExportOutcomesRequest, opts ...grpc.CallOption) (*ExportOutcomesResponse, error)
 }
 
@@ -673,7 +682,10 @@ func (c *eventsServiceClient) ExportOutcomes(ctx context.Context, in *ExportOutc
 // what the caller may see, so an unscoped list never leaks other tenants.
 //
 // Concurrency: every resource carries an etag; updates and deletes must send
-// the etag they read, and a stale one fails with ABORTED (HTTP 409).
+// the etag they read, the other calls that change a resource (publish,
+// approve, cancel…) may, and a stale one fails with ABORTED (HTTP 409). Update
+// masks ignore id, event_id and etag: over HTTP PATCH the gateway derives the
+// mask from the body, which carries them to address the object and version.
 // Capacity, waiting lists and quotas are enforced atomically: when 200
 // callers race for the last seat exactly one gets it, and the others are
 // wait-listed or refused with RESOURCE_EXHAUSTED.
@@ -700,9 +712,11 @@ type EventsServiceServer interface {
 	// FAILED_PRECONDITION: cancel a published event instead.
 	DeleteEvent(context.Context, *DeleteEventRequest) (*DeleteEventResponse, error)
 	// PublishEvent makes a DRAFT visible and, from registration_open_time,
-	// open for registration. Organisers. FAILED_PRECONDITION unless DRAFT or
-	// when end_time has passed, or for a TRAINING without sessions or a
-	// BRAND_EVENT without exactly one belt.
+	// open for registration. Organisers. FAILED_PRECONDITION unless DRAFT. An
+	// event not ready to publish fails with INVALID_ARGUMENT naming each field
+	// to fix, as CatalogService.PublishPolicy does: end_time has passed
+	// ("event.end_time"), a TRAINING without sessions ("event.sessions"), a
+	// BRAND_EVENT without exactly one belt ("event.industry_belt_ids").
 	PublishEvent(context.Context, *PublishEventRequest) (*PublishEventResponse, error)
 	// CloseRegistration closes registration now (it sets
 	// registration_close_time to now; setting it later again reopens it).
@@ -729,7 +743,7 @@ type EventsServiceServer interface {
 	CreateRegistration(context.Context, *CreateRegistrationRequest) (*CreateRegistrationResponse, error)
 	// GetRegistration returns one registration. The registrant and organisers.
 	GetRegistration(context.Context, *GetRegistrationRequest) (*GetRegistrationResponse, error)
-	// ListRegistrations lists an event's registrations, or with id "-" the
+	// ListRegistrations lists an event's registrations, or with event_id "-" the
 	// caller's registrations across events: organisers see their events',
 	// association admins those of their association and its nominations, firm
 	// users their firm's.
@@ -779,9 +793,10 @@ type EventsServiceServer interface {
 	ListAssociationQuotas(context.Context, *ListAssociationQuotasRequest) (*ListAssociationQuotasResponse, error)
 	// CheckInRegistration records an attendee's arrival, and with session_id
 	// their attendance of that session. Organisers (door staff). With a
-	// registration_id the code must match it; without one (a scanned QR, HTTP
-	// POST /v1/events/{id}:checkIn) the code finds the registration. Organisers
-	// may omit the code to check someone in by hand (audited).
+	// registration_id the code must match it; without one (a scanned QR,
+	// HTTP POST /v1/events/{event_id}:checkIn) the code finds the
+	// registration. Organisers may omit the code to check someone in by hand
+	// (audited).
 	// INVALID_ARGUMENT: the code does not match. NOT_FOUND: no registration has
 	// the code. ALREADY_EXISTS: the code was already used for this arrival or
 	// session. FAILED_PRECONDITION: the registration is not CONFIRMED, the
@@ -827,8 +842,8 @@ type EventsServiceServer interface {
 	// last session ended, or a named registration did not attend enough
 	// (nothing is issued then).
 	IssueCertificates(context.Context, *IssueCertificatesRequest) (*IssueCertificatesResponse, error)
-	// ListCertificates lists certificates of an event, or with id "-" across
-	// events. Organisers; the registrants see their own.
+	// ListCertificates lists certificates of an event, or with event_id "-"
+	// across events. Organisers; the registrants see their own.
 	ListCertificates(context.Context, *ListCertificatesRequest) (*ListCertificatesResponse, error)
 	// CreateFeedback records the registrant's feedback on an event, once per
 	// registration. The registrant. FAILED_PRECONDITION: the registration was
@@ -845,7 +860,7 @@ type EventsServiceServer interface {
 	// part in the event, or the event has not started. INVALID_ARGUMENT:
 	// CONTRACT_SIGNED without value_fen.
 	CreateOutcome(context.Context, *CreateOutcomeRequest) (*CreateOutcomeResponse, error)
-	// ListOutcomes lists outcomes of an event, or with id "-" across events
+	// ListOutcomes lists outcomes of an event, or with event_id "-" across events
 	// (the programme's results ledger), with totals over all pages. Organisers
 	// see their events'; association admins their member firms'; firm users
 	// their own.
@@ -858,16 +873,19 @@ type EventsServiceServer interface {
 	// not verified (FAILED_PRECONDITION after); organisers always. Stale etag:
 	// ABORTED.
 	DeleteOutcome(context.Context, *DeleteOutcomeRequest) (*DeleteOutcomeResponse, error)
-	// ExportRegistrations exports registrations to .xlsx with ListRegistrations'
-	// filters and visibility (id "-": across events). Contacts are masked
-	// unless an organiser asks to reveal them. Audited.
+	// ExportRegistrations exports registrations to .xlsx with the status,
+	// source and party filters and the visibility of ListRegistrations
+	// (event_id "-": across events). Contacts are masked unless an organiser
+	// asks to reveal them. At most 50,000 rows, otherwise RESOURCE_EXHAUSTED
+	// (narrow the filters), as for ProfilesService.ExportFirms. Audited.
 	ExportRegistrations(context.Context, *ExportRegistrationsRequest) (*ExportRegistrationsResponse, error)
 	// ExportAttendance exports an event's attendance to .xlsx: one row per
 	// CONFIRMED registration, its check-in time and one column per session.
 	// Organisers; audited.
 	ExportAttendance(context.Context, *ExportAttendanceRequest) (*ExportAttendanceResponse, error)
 	// ExportOutcomes exports outcomes to .xlsx with ListOutcomes' filters and
-	// visibility (id "-": the whole ledger). Audited.
+	// visibility (event_id "-": the whole ledger). At most 50,000 rows,
+	// otherwise RESOURCE_EXHAUSTED (narrow the filters). Audited.
 	ExportOutcomes(context.Context, *ExportOutcomesRequest) (*ExportOutcomesResponse, error)
 	mustEmbedUnimplementedEventsServiceServer()
 }

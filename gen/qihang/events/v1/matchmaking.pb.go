@@ -2003,7 +2003,7 @@ func (x *AgendaItem) GetCounterpartProfileLine() string {
 type GetMatchmakingSettingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2038,9 +2038,9 @@ func (*GetMatchmakingSettingsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{14}
 }
 
-func (x *GetMatchmakingSettingsRequest) GetId() string {
+func (x *GetMatchmakingSettingsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -2195,7 +2195,7 @@ func (x *UpdateMatchmakingSettingsResponse) GetSettings() *MatchmakingSettings {
 type CreateParticipantRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// id, event_id, registration_id, counts, etag and times are ignored.
 	Participant   *Participant `protobuf:"bytes,2,opt,name=participant,proto3" json:"participant,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2232,9 +2232,9 @@ func (*CreateParticipantRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{18}
 }
 
-func (x *CreateParticipantRequest) GetId() string {
+func (x *CreateParticipantRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -2296,7 +2296,7 @@ func (x *CreateParticipantResponse) GetParticipant() *Participant {
 type ListParticipantsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// From the previous response's next_page_token.
@@ -2344,9 +2344,9 @@ func (*ListParticipantsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{20}
 }
 
-func (x *ListParticipantsRequest) GetId() string {
+func (x *ListParticipantsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -2568,7 +2568,7 @@ func (x *UpdateParticipantResponse) GetParticipant() *Participant {
 type DeleteParticipantRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	ParticipantId string `protobuf:"bytes,2,opt,name=participant_id,json=participantId,proto3" json:"participant_id,omitempty"`
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2605,9 +2605,9 @@ func (*DeleteParticipantRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{24}
 }
 
-func (x *DeleteParticipantRequest) GetId() string {
+func (x *DeleteParticipantRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -2667,7 +2667,7 @@ func (*DeleteParticipantResponse) Descriptor() ([]byte, []int) {
 type CreateMeetingRequestRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// requester_participant_id, recipient_participant_id and message are read;
 	// the rest is ignored.
 	MeetingRequest *MeetingRequest `protobuf:"bytes,2,opt,name=meeting_request,json=meetingRequest,proto3" json:"meeting_request,omitempty"`
@@ -2705,9 +2705,9 @@ func (*CreateMeetingRequestRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{26}
 }
 
-func (x *CreateMeetingRequestRequest) GetId() string {
+func (x *CreateMeetingRequestRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -2769,7 +2769,7 @@ func (x *CreateMeetingRequestResponse) GetMeetingRequest() *MeetingRequest {
 type ListMeetingRequestsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// 1 to 100; 0 means 20.
 	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -2814,9 +2814,9 @@ func (*ListMeetingRequestsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{28}
 }
 
-func (x *ListMeetingRequestsRequest) GetId() string {
+func (x *ListMeetingRequestsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -2928,8 +2928,8 @@ func (x *ListMeetingRequestsResponse) GetTotalSize() int32 {
 type AcceptMeetingRequestRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id        string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	EventId          string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	MeetingRequestId string `protobuf:"bytes,2,opt,name=meeting_request_id,json=meetingRequestId,proto3" json:"meeting_request_id,omitempty"`
 	// Optional reply to the requester, at most 500 characters.
 	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2966,16 +2966,16 @@ func (*AcceptMeetingRequestRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{30}
 }
 
-func (x *AcceptMeetingRequestRequest) GetId() string {
+func (x *AcceptMeetingRequestRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
 
-func (x *AcceptMeetingRequestRequest) GetRequestId() string {
+func (x *AcceptMeetingRequestRequest) GetMeetingRequestId() string {
 	if x != nil {
-		return x.RequestId
+		return x.MeetingRequestId
 	}
 	return ""
 }
@@ -3036,8 +3036,8 @@ func (x *AcceptMeetingRequestResponse) GetMeetingRequest() *MeetingRequest {
 type DeclineMeetingRequestRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id        string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	EventId          string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	MeetingRequestId string `protobuf:"bytes,2,opt,name=meeting_request_id,json=meetingRequestId,proto3" json:"meeting_request_id,omitempty"`
 	// Optional reply to the requester, at most 500 characters.
 	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -3074,16 +3074,16 @@ func (*DeclineMeetingRequestRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{32}
 }
 
-func (x *DeclineMeetingRequestRequest) GetId() string {
+func (x *DeclineMeetingRequestRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
 
-func (x *DeclineMeetingRequestRequest) GetRequestId() string {
+func (x *DeclineMeetingRequestRequest) GetMeetingRequestId() string {
 	if x != nil {
-		return x.RequestId
+		return x.MeetingRequestId
 	}
 	return ""
 }
@@ -3144,8 +3144,8 @@ func (x *DeclineMeetingRequestResponse) GetMeetingRequest() *MeetingRequest {
 type CancelMeetingRequestRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id        string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	EventId          string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	MeetingRequestId string `protobuf:"bytes,2,opt,name=meeting_request_id,json=meetingRequestId,proto3" json:"meeting_request_id,omitempty"`
 	// Optional note to the other side, at most 500 characters.
 	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -3182,16 +3182,16 @@ func (*CancelMeetingRequestRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{34}
 }
 
-func (x *CancelMeetingRequestRequest) GetId() string {
+func (x *CancelMeetingRequestRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
 
-func (x *CancelMeetingRequestRequest) GetRequestId() string {
+func (x *CancelMeetingRequestRequest) GetMeetingRequestId() string {
 	if x != nil {
-		return x.RequestId
+		return x.MeetingRequestId
 	}
 	return ""
 }
@@ -3252,7 +3252,7 @@ func (x *CancelMeetingRequestResponse) GetMeetingRequest() *MeetingRequest {
 type ScheduleMeetingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// Which meetings stay in place.
 	LockMode ScheduleLockMode `protobuf:"varint,2,opt,name=lock_mode,json=lockMode,proto3,enum=qihang.events.v1.ScheduleLockMode" json:"lock_mode,omitempty"`
 	// Further meetings to lock where they are before the run.
@@ -3301,9 +3301,9 @@ func (*ScheduleMeetingsRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{36}
 }
 
-func (x *ScheduleMeetingsRequest) GetId() string {
+func (x *ScheduleMeetingsRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3401,7 +3401,7 @@ func (x *ScheduleMeetingsResponse) GetSchedule() *Schedule {
 type GetScheduleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3436,9 +3436,9 @@ func (*GetScheduleRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{38}
 }
 
-func (x *GetScheduleRequest) GetId() string {
+func (x *GetScheduleRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3492,7 +3492,7 @@ func (x *GetScheduleResponse) GetSchedule() *Schedule {
 type PublishScheduleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	// The schedule's etag last read. Optional; when set and stale the call fails
 	// with ABORTED.
 	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
@@ -3530,9 +3530,9 @@ func (*PublishScheduleRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{40}
 }
 
-func (x *PublishScheduleRequest) GetId() string {
+func (x *PublishScheduleRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3593,12 +3593,13 @@ func (x *PublishScheduleResponse) GetSchedule() *Schedule {
 type MoveMeetingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id        string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId   string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	MeetingId string `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
 	// The target slot and table. Both empty: take the meeting out of the grid.
 	SlotId  string `protobuf:"bytes,3,opt,name=slot_id,json=slotId,proto3" json:"slot_id,omitempty"`
 	TableId string `protobuf:"bytes,4,opt,name=table_id,json=tableId,proto3" json:"table_id,omitempty"`
-	// The schedule's etag last read.
+	// The schedule's etag last read. Optional; when set and stale the move fails
+	// with ABORTED.
 	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3634,9 +3635,9 @@ func (*MoveMeetingRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{42}
 }
 
-func (x *MoveMeetingRequest) GetId() string {
+func (x *MoveMeetingRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3735,7 +3736,7 @@ func (x *MoveMeetingResponse) GetVerification() *ScheduleVerification {
 type RecordNoShowRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id        string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId   string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	MeetingId string `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
 	// The side that did not come. A participant's users may only name the
 	// other side.
@@ -3774,9 +3775,9 @@ func (*RecordNoShowRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{44}
 }
 
-func (x *RecordNoShowRequest) GetId() string {
+func (x *RecordNoShowRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3844,7 +3845,7 @@ func (x *RecordNoShowResponse) GetMeeting() *Meeting {
 type GetAgendaRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	ParticipantId string `protobuf:"bytes,2,opt,name=participant_id,json=participantId,proto3" json:"participant_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3880,9 +3881,9 @@ func (*GetAgendaRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{46}
 }
 
-func (x *GetAgendaRequest) GetId() string {
+func (x *GetAgendaRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -3943,7 +3944,7 @@ func (x *GetAgendaResponse) GetAgenda() *Agenda {
 type ExportScheduleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EventId       string `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3978,9 +3979,9 @@ func (*ExportScheduleRequest) Descriptor() ([]byte, []int) {
 	return file_qihang_events_v1_matchmaking_proto_rawDescGZIP(), []int{48}
 }
 
-func (x *ExportScheduleRequest) GetId() string {
+func (x *ExportScheduleRequest) GetEventId() string {
 	if x != nil {
-		return x.Id
+		return x.EventId
 	}
 	return ""
 }
@@ -4192,9 +4193,9 @@ const file_qihang_events_v1_matchmaking_proto_rawDesc = "" +
 	"\x1acounterpart_participant_id\x18\x04 \x01(\tR\x18counterpartParticipantId\x12)\n" +
 	"\x10counterpart_name\x18\x05 \x01(\tR\x0fcounterpartName\x12L\n" +
 	"\x10counterpart_role\x18\x06 \x01(\x0e2!.qihang.events.v1.ParticipantRoleR\x0fcounterpartRole\x128\n" +
-	"\x18counterpart_profile_line\x18\a \x01(\tR\x16counterpartProfileLine\"/\n" +
-	"\x1dGetMatchmakingSettingsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"c\n" +
+	"\x18counterpart_profile_line\x18\a \x01(\tR\x16counterpartProfileLine\":\n" +
+	"\x1dGetMatchmakingSettingsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\"c\n" +
 	"\x1eGetMatchmakingSettingsResponse\x12A\n" +
 	"\bsettings\x18\x01 \x01(\v2%.qihang.events.v1.MatchmakingSettingsR\bsettings\"\xa2\x01\n" +
 	" UpdateMatchmakingSettingsRequest\x12A\n" +
@@ -4202,14 +4203,14 @@ const file_qihang_events_v1_matchmaking_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"f\n" +
 	"!UpdateMatchmakingSettingsResponse\x12A\n" +
-	"\bsettings\x18\x01 \x01(\v2%.qihang.events.v1.MatchmakingSettingsR\bsettings\"k\n" +
-	"\x18CreateParticipantRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12?\n" +
+	"\bsettings\x18\x01 \x01(\v2%.qihang.events.v1.MatchmakingSettingsR\bsettings\"v\n" +
+	"\x18CreateParticipantRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12?\n" +
 	"\vparticipant\x18\x02 \x01(\v2\x1d.qihang.events.v1.ParticipantR\vparticipant\"\\\n" +
 	"\x19CreateParticipantResponse\x12?\n" +
-	"\vparticipant\x18\x01 \x01(\v2\x1d.qihang.events.v1.ParticipantR\vparticipant\"\xaa\x02\n" +
-	"\x17ListParticipantsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\vparticipant\x18\x01 \x01(\v2\x1d.qihang.events.v1.ParticipantR\vparticipant\"\xb5\x02\n" +
+	"\x17ListParticipantsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x125\n" +
@@ -4228,19 +4229,19 @@ const file_qihang_events_v1_matchmaking_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"\\\n" +
 	"\x19UpdateParticipantResponse\x12?\n" +
-	"\vparticipant\x18\x01 \x01(\v2\x1d.qihang.events.v1.ParticipantR\vparticipant\"e\n" +
-	"\x18DeleteParticipantRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
+	"\vparticipant\x18\x01 \x01(\v2\x1d.qihang.events.v1.ParticipantR\vparticipant\"p\n" +
+	"\x18DeleteParticipantRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12%\n" +
 	"\x0eparticipant_id\x18\x02 \x01(\tR\rparticipantId\x12\x12\n" +
 	"\x04etag\x18\x03 \x01(\tR\x04etag\"\x1b\n" +
-	"\x19DeleteParticipantResponse\"x\n" +
-	"\x1bCreateMeetingRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12I\n" +
+	"\x19DeleteParticipantResponse\"\x83\x01\n" +
+	"\x1bCreateMeetingRequestRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12I\n" +
 	"\x0fmeeting_request\x18\x02 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"i\n" +
 	"\x1cCreateMeetingRequestResponse\x12I\n" +
-	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"\xc3\x02\n" +
-	"\x1aListMeetingRequestsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"\xce\x02\n" +
+	"\x1aListMeetingRequestsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x12%\n" +
@@ -4252,30 +4253,27 @@ const file_qihang_events_v1_matchmaking_proto_rawDesc = "" +
 	"\x10meeting_requests\x18\x01 \x03(\v2 .qihang.events.v1.MeetingRequestR\x0fmeetingRequests\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"f\n" +
-	"\x1bAcceptMeetingRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
-	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\x12\x18\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x80\x01\n" +
+	"\x1bAcceptMeetingRequestRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12,\n" +
+	"\x12meeting_request_id\x18\x02 \x01(\tR\x10meetingRequestId\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\"i\n" +
 	"\x1cAcceptMeetingRequestResponse\x12I\n" +
-	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"g\n" +
-	"\x1cDeclineMeetingRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
-	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\x12\x18\n" +
+	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"\x81\x01\n" +
+	"\x1cDeclineMeetingRequestRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12,\n" +
+	"\x12meeting_request_id\x18\x02 \x01(\tR\x10meetingRequestId\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\"j\n" +
 	"\x1dDeclineMeetingRequestResponse\x12I\n" +
-	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"f\n" +
-	"\x1bCancelMeetingRequestRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
-	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\x12\x18\n" +
+	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"\x80\x01\n" +
+	"\x1bCancelMeetingRequestRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12,\n" +
+	"\x12meeting_request_id\x18\x02 \x01(\tR\x10meetingRequestId\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\"i\n" +
 	"\x1cCancelMeetingRequestResponse\x12I\n" +
-	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"\x8f\x02\n" +
-	"\x17ScheduleMeetingsRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12?\n" +
+	"\x0fmeeting_request\x18\x01 \x01(\v2 .qihang.events.v1.MeetingRequestR\x0emeetingRequest\"\x9a\x02\n" +
+	"\x17ScheduleMeetingsRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12?\n" +
 	"\tlock_mode\x18\x02 \x01(\x0e2\".qihang.events.v1.ScheduleLockModeR\blockMode\x12(\n" +
 	"\x10lock_meeting_ids\x18\x03 \x03(\tR\x0elockMeetingIds\x12\x17\n" +
 	"\adry_run\x18\x04 \x01(\bR\x06dryRun\x128\n" +
@@ -4284,18 +4282,18 @@ const file_qihang_events_v1_matchmaking_proto_rawDesc = "" +
 	"\x04seed\x18\x06 \x01(\x03R\x04seed\x12\x12\n" +
 	"\x04etag\x18\a \x01(\tR\x04etag\"R\n" +
 	"\x18ScheduleMeetingsResponse\x126\n" +
-	"\bschedule\x18\x01 \x01(\v2\x1a.qihang.events.v1.ScheduleR\bschedule\"$\n" +
-	"\x12GetScheduleRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"M\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1a.qihang.events.v1.ScheduleR\bschedule\"/\n" +
+	"\x12GetScheduleRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\"M\n" +
 	"\x13GetScheduleResponse\x126\n" +
-	"\bschedule\x18\x01 \x01(\v2\x1a.qihang.events.v1.ScheduleR\bschedule\"<\n" +
-	"\x16PublishScheduleRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1a.qihang.events.v1.ScheduleR\bschedule\"G\n" +
+	"\x16PublishScheduleRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"Q\n" +
 	"\x17PublishScheduleResponse\x126\n" +
-	"\bschedule\x18\x01 \x01(\v2\x1a.qihang.events.v1.ScheduleR\bschedule\"\x8b\x01\n" +
-	"\x12MoveMeetingRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\bschedule\x18\x01 \x01(\v2\x1a.qihang.events.v1.ScheduleR\bschedule\"\x96\x01\n" +
+	"\x12MoveMeetingRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x12\x17\n" +
 	"\aslot_id\x18\x03 \x01(\tR\x06slotId\x12\x19\n" +
@@ -4304,21 +4302,21 @@ const file_qihang_events_v1_matchmaking_proto_rawDesc = "" +
 	"\x13MoveMeetingResponse\x123\n" +
 	"\ameeting\x18\x01 \x01(\v2\x19.qihang.events.v1.MeetingR\ameeting\x12#\n" +
 	"\rschedule_etag\x18\x02 \x01(\tR\fscheduleEtag\x12J\n" +
-	"\fverification\x18\x03 \x01(\v2&.qihang.events.v1.ScheduleVerificationR\fverification\"x\n" +
-	"\x13RecordNoShowRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\fverification\x18\x03 \x01(\v2&.qihang.events.v1.ScheduleVerificationR\fverification\"\x83\x01\n" +
+	"\x13RecordNoShowRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x122\n" +
 	"\x15absent_participant_id\x18\x03 \x01(\tR\x13absentParticipantId\"K\n" +
 	"\x14RecordNoShowResponse\x123\n" +
-	"\ameeting\x18\x01 \x01(\v2\x19.qihang.events.v1.MeetingR\ameeting\"I\n" +
-	"\x10GetAgendaRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
+	"\ameeting\x18\x01 \x01(\v2\x19.qihang.events.v1.MeetingR\ameeting\"T\n" +
+	"\x10GetAgendaRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12%\n" +
 	"\x0eparticipant_id\x18\x02 \x01(\tR\rparticipantId\"E\n" +
 	"\x11GetAgendaResponse\x120\n" +
-	"\x06agenda\x18\x01 \x01(\v2\x18.qihang.events.v1.AgendaR\x06agenda\"'\n" +
-	"\x15ExportScheduleRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"D\n" +
+	"\x06agenda\x18\x01 \x01(\v2\x18.qihang.events.v1.AgendaR\x06agenda\"2\n" +
+	"\x15ExportScheduleRequest\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\"D\n" +
 	"\x16ExportScheduleResponse\x12*\n" +
 	"\x04file\x18\x01 \x01(\v2\x16.qihang.common.v1.FileR\x04file*\xf5\x01\n" +
 	"\x0fParticipantRole\x12/\n" +

@@ -41,13 +41,13 @@ func request_MatchmakingService_GetMatchmakingSettings_0(ctx context.Context, ma
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -62,13 +62,13 @@ func local_request_MatchmakingService_GetMatchmakingSettings_0(ctx context.Conte
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.GetMatchmakingSettings(ctx, &protoReq)
 	return msg, metadata, err
@@ -164,13 +164,13 @@ func request_MatchmakingService_CreateParticipant_0(ctx context.Context, marshal
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Participant); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -188,19 +188,19 @@ func local_request_MatchmakingService_CreateParticipant_0(ctx context.Context, m
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Participant); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateParticipant(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_MatchmakingService_ListParticipants_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_MatchmakingService_ListParticipants_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_MatchmakingService_ListParticipants_0(ctx context.Context, marshaler runtime.Marshaler, client MatchmakingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -208,13 +208,13 @@ func request_MatchmakingService_ListParticipants_0(ctx context.Context, marshale
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -235,13 +235,13 @@ func local_request_MatchmakingService_ListParticipants_0(ctx context.Context, ma
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -350,7 +350,7 @@ func local_request_MatchmakingService_UpdateParticipant_0(ctx context.Context, m
 	return msg, metadata, err
 }
 
-var filter_MatchmakingService_DeleteParticipant_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0, "participant_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
+var filter_MatchmakingService_DeleteParticipant_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0, "participant_id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_MatchmakingService_DeleteParticipant_0(ctx context.Context, marshaler runtime.Marshaler, client MatchmakingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -358,13 +358,13 @@ func request_MatchmakingService_DeleteParticipant_0(ctx context.Context, marshal
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["participant_id"]
 	if !ok {
@@ -393,13 +393,13 @@ func local_request_MatchmakingService_DeleteParticipant_0(ctx context.Context, m
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["participant_id"]
 	if !ok {
@@ -428,13 +428,13 @@ func request_MatchmakingService_CreateMeetingRequest_0(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.MeetingRequest); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -452,19 +452,19 @@ func local_request_MatchmakingService_CreateMeetingRequest_0(ctx context.Context
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.MeetingRequest); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.CreateMeetingRequest(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-var filter_MatchmakingService_ListMeetingRequests_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+var filter_MatchmakingService_ListMeetingRequests_0 = &utilities.DoubleArray{Encoding: map[string]int{"event_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_MatchmakingService_ListMeetingRequests_0(ctx context.Context, marshaler runtime.Marshaler, client MatchmakingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -472,13 +472,13 @@ func request_MatchmakingService_ListMeetingRequests_0(ctx context.Context, marsh
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -499,13 +499,13 @@ func local_request_MatchmakingService_ListMeetingRequests_0(ctx context.Context,
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if err := req.ParseForm(); err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
@@ -526,21 +526,21 @@ func request_MatchmakingService_AcceptMeetingRequest_0(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
-	val, ok = pathParams["request_id"]
+	val, ok = pathParams["meeting_request_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "request_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "meeting_request_id")
 	}
-	protoReq.RequestId, err = runtime.String(val)
+	protoReq.MeetingRequestId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "request_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "meeting_request_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -558,21 +558,21 @@ func local_request_MatchmakingService_AcceptMeetingRequest_0(ctx context.Context
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
-	val, ok = pathParams["request_id"]
+	val, ok = pathParams["meeting_request_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "request_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "meeting_request_id")
 	}
-	protoReq.RequestId, err = runtime.String(val)
+	protoReq.MeetingRequestId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "request_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "meeting_request_id", err)
 	}
 	msg, err := server.AcceptMeetingRequest(ctx, &protoReq)
 	return msg, metadata, err
@@ -587,21 +587,21 @@ func request_MatchmakingService_DeclineMeetingRequest_0(ctx context.Context, mar
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
-	val, ok = pathParams["request_id"]
+	val, ok = pathParams["meeting_request_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "request_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "meeting_request_id")
 	}
-	protoReq.RequestId, err = runtime.String(val)
+	protoReq.MeetingRequestId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "request_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "meeting_request_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -619,21 +619,21 @@ func local_request_MatchmakingService_DeclineMeetingRequest_0(ctx context.Contex
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
-	val, ok = pathParams["request_id"]
+	val, ok = pathParams["meeting_request_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "request_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "meeting_request_id")
 	}
-	protoReq.RequestId, err = runtime.String(val)
+	protoReq.MeetingRequestId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "request_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "meeting_request_id", err)
 	}
 	msg, err := server.DeclineMeetingRequest(ctx, &protoReq)
 	return msg, metadata, err
@@ -648,21 +648,21 @@ func request_MatchmakingService_CancelMeetingRequest_0(ctx context.Context, mars
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
-	val, ok = pathParams["request_id"]
+	val, ok = pathParams["meeting_request_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "request_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "meeting_request_id")
 	}
-	protoReq.RequestId, err = runtime.String(val)
+	protoReq.MeetingRequestId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "request_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "meeting_request_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -680,21 +680,21 @@ func local_request_MatchmakingService_CancelMeetingRequest_0(ctx context.Context
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
-	val, ok = pathParams["request_id"]
+	val, ok = pathParams["meeting_request_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "request_id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "meeting_request_id")
 	}
-	protoReq.RequestId, err = runtime.String(val)
+	protoReq.MeetingRequestId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "request_id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "meeting_request_id", err)
 	}
 	msg, err := server.CancelMeetingRequest(ctx, &protoReq)
 	return msg, metadata, err
@@ -709,13 +709,13 @@ func request_MatchmakingService_ScheduleMeetings_0(ctx context.Context, marshale
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -733,13 +733,13 @@ func local_request_MatchmakingService_ScheduleMeetings_0(ctx context.Context, ma
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.ScheduleMeetings(ctx, &protoReq)
 	return msg, metadata, err
@@ -751,13 +751,13 @@ func request_MatchmakingService_GetSchedule_0(ctx context.Context, marshaler run
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -772,13 +772,13 @@ func local_request_MatchmakingService_GetSchedule_0(ctx context.Context, marshal
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.GetSchedule(ctx, &protoReq)
 	return msg, metadata, err
@@ -793,13 +793,13 @@ func request_MatchmakingService_PublishSchedule_0(ctx context.Context, marshaler
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -817,13 +817,13 @@ func local_request_MatchmakingService_PublishSchedule_0(ctx context.Context, mar
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.PublishSchedule(ctx, &protoReq)
 	return msg, metadata, err
@@ -838,13 +838,13 @@ func request_MatchmakingService_MoveMeeting_0(ctx context.Context, marshaler run
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["meeting_id"]
 	if !ok {
@@ -870,13 +870,13 @@ func local_request_MatchmakingService_MoveMeeting_0(ctx context.Context, marshal
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["meeting_id"]
 	if !ok {
@@ -899,13 +899,13 @@ func request_MatchmakingService_RecordNoShow_0(ctx context.Context, marshaler ru
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["meeting_id"]
 	if !ok {
@@ -931,13 +931,13 @@ func local_request_MatchmakingService_RecordNoShow_0(ctx context.Context, marsha
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["meeting_id"]
 	if !ok {
@@ -957,13 +957,13 @@ func request_MatchmakingService_GetAgenda_0(ctx context.Context, marshaler runti
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["participant_id"]
 	if !ok {
@@ -986,13 +986,13 @@ func local_request_MatchmakingService_GetAgenda_0(ctx context.Context, marshaler
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	val, ok = pathParams["participant_id"]
 	if !ok {
@@ -1012,13 +1012,13 @@ func request_MatchmakingService_ExportSchedule_0(ctx context.Context, marshaler 
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -1033,13 +1033,13 @@ func local_request_MatchmakingService_ExportSchedule_0(ctx context.Context, mars
 		metadata runtime.ServerMetadata
 		err      error
 	)
-	val, ok := pathParams["id"]
+	val, ok := pathParams["event_id"]
 	if !ok {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "event_id")
 	}
-	protoReq.Id, err = runtime.String(val)
+	protoReq.EventId, err = runtime.String(val)
 	if err != nil {
-		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "event_id", err)
 	}
 	msg, err := server.ExportSchedule(ctx, &protoReq)
 	return msg, metadata, err
@@ -1057,7 +1057,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetMatchmakingSettings", runtime.WithHTTPPathPattern("/v1/events/{id}/matchmaking-settings"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetMatchmakingSettings", runtime.WithHTTPPathPattern("/v1/events/{event_id}/matchmaking-settings"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1097,7 +1097,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateParticipant", runtime.WithHTTPPathPattern("/v1/events/{id}/participants"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateParticipant", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1117,7 +1117,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListParticipants", runtime.WithHTTPPathPattern("/v1/events/{id}/participants"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListParticipants", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1157,7 +1157,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeleteParticipant", runtime.WithHTTPPathPattern("/v1/events/{id}/participants/{participant_id}"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeleteParticipant", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants/{participant_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1177,7 +1177,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1197,7 +1197,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListMeetingRequests", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListMeetingRequests", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1217,7 +1217,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/AcceptMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests/{request_id}:accept"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/AcceptMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests/{meeting_request_id}:accept"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1237,7 +1237,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeclineMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests/{request_id}:decline"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeclineMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests/{meeting_request_id}:decline"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1257,7 +1257,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CancelMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests/{request_id}:cancel"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CancelMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests/{meeting_request_id}:cancel"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1277,7 +1277,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ScheduleMeetings", runtime.WithHTTPPathPattern("/v1/events/{id}:schedule"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ScheduleMeetings", runtime.WithHTTPPathPattern("/v1/events/{event_id}:schedule"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1297,7 +1297,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetSchedule", runtime.WithHTTPPathPattern("/v1/events/{id}/schedule"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetSchedule", runtime.WithHTTPPathPattern("/v1/events/{event_id}/schedule"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1317,7 +1317,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/PublishSchedule", runtime.WithHTTPPathPattern("/v1/events/{id}/schedule:publish"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/PublishSchedule", runtime.WithHTTPPathPattern("/v1/events/{event_id}/schedule:publish"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1337,7 +1337,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/MoveMeeting", runtime.WithHTTPPathPattern("/v1/events/{id}/meetings/{meeting_id}:move"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/MoveMeeting", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meetings/{meeting_id}:move"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1357,7 +1357,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/RecordNoShow", runtime.WithHTTPPathPattern("/v1/events/{id}/meetings/{meeting_id}:recordNoShow"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/RecordNoShow", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meetings/{meeting_id}:recordNoShow"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1377,7 +1377,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetAgenda", runtime.WithHTTPPathPattern("/v1/events/{id}/participants/{participant_id}/agenda"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetAgenda", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants/{participant_id}/agenda"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1397,7 +1397,7 @@ func RegisterMatchmakingServiceHandlerServer(ctx context.Context, mux *runtime.S
 		var stream runtime.ServerTransportStream
 		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ExportSchedule", runtime.WithHTTPPathPattern("/v1/events/{id}/schedule:export"))
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ExportSchedule", runtime.WithHTTPPathPattern("/v1/events/{event_id}/schedule:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1455,7 +1455,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetMatchmakingSettings", runtime.WithHTTPPathPattern("/v1/events/{id}/matchmaking-settings"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetMatchmakingSettings", runtime.WithHTTPPathPattern("/v1/events/{event_id}/matchmaking-settings"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1489,7 +1489,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateParticipant", runtime.WithHTTPPathPattern("/v1/events/{id}/participants"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateParticipant", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1506,7 +1506,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListParticipants", runtime.WithHTTPPathPattern("/v1/events/{id}/participants"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListParticipants", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1540,7 +1540,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeleteParticipant", runtime.WithHTTPPathPattern("/v1/events/{id}/participants/{participant_id}"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeleteParticipant", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants/{participant_id}"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1557,7 +1557,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CreateMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1574,7 +1574,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListMeetingRequests", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ListMeetingRequests", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1591,7 +1591,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/AcceptMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests/{request_id}:accept"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/AcceptMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests/{meeting_request_id}:accept"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1608,7 +1608,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeclineMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests/{request_id}:decline"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/DeclineMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests/{meeting_request_id}:decline"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1625,7 +1625,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CancelMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{id}/meeting-requests/{request_id}:cancel"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/CancelMeetingRequest", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meeting-requests/{meeting_request_id}:cancel"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1642,7 +1642,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ScheduleMeetings", runtime.WithHTTPPathPattern("/v1/events/{id}:schedule"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ScheduleMeetings", runtime.WithHTTPPathPattern("/v1/events/{event_id}:schedule"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1659,7 +1659,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetSchedule", runtime.WithHTTPPathPattern("/v1/events/{id}/schedule"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetSchedule", runtime.WithHTTPPathPattern("/v1/events/{event_id}/schedule"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1676,7 +1676,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/PublishSchedule", runtime.WithHTTPPathPattern("/v1/events/{id}/schedule:publish"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/PublishSchedule", runtime.WithHTTPPathPattern("/v1/events/{event_id}/schedule:publish"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1693,7 +1693,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/MoveMeeting", runtime.WithHTTPPathPattern("/v1/events/{id}/meetings/{meeting_id}:move"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/MoveMeeting", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meetings/{meeting_id}:move"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1710,7 +1710,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/RecordNoShow", runtime.WithHTTPPathPattern("/v1/events/{id}/meetings/{meeting_id}:recordNoShow"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/RecordNoShow", runtime.WithHTTPPathPattern("/v1/events/{event_id}/meetings/{meeting_id}:recordNoShow"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1727,7 +1727,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetAgenda", runtime.WithHTTPPathPattern("/v1/events/{id}/participants/{participant_id}/agenda"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/GetAgenda", runtime.WithHTTPPathPattern("/v1/events/{event_id}/participants/{participant_id}/agenda"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1744,7 +1744,7 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
 		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
-		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ExportSchedule", runtime.WithHTTPPathPattern("/v1/events/{id}/schedule:export"))
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/qihang.events.v1.MatchmakingService/ExportSchedule", runtime.WithHTTPPathPattern("/v1/events/{event_id}/schedule:export"))
 		if err != nil {
 			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
 			return
@@ -1761,24 +1761,24 @@ func RegisterMatchmakingServiceHandlerClient(ctx context.Context, mux *runtime.S
 }
 
 var (
-	pattern_MatchmakingService_GetMatchmakingSettings_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "matchmaking-settings"}, ""))
+	pattern_MatchmakingService_GetMatchmakingSettings_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "matchmaking-settings"}, ""))
 	pattern_MatchmakingService_UpdateMatchmakingSettings_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "settings.event_id", "matchmaking-settings"}, ""))
-	pattern_MatchmakingService_CreateParticipant_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "participants"}, ""))
-	pattern_MatchmakingService_ListParticipants_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "participants"}, ""))
+	pattern_MatchmakingService_CreateParticipant_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "participants"}, ""))
+	pattern_MatchmakingService_ListParticipants_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "participants"}, ""))
 	pattern_MatchmakingService_UpdateParticipant_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "participant.event_id", "participants", "participant.id"}, ""))
-	pattern_MatchmakingService_DeleteParticipant_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "participants", "participant_id"}, ""))
-	pattern_MatchmakingService_CreateMeetingRequest_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "meeting-requests"}, ""))
-	pattern_MatchmakingService_ListMeetingRequests_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "meeting-requests"}, ""))
-	pattern_MatchmakingService_AcceptMeetingRequest_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "meeting-requests", "request_id"}, "accept"))
-	pattern_MatchmakingService_DeclineMeetingRequest_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "meeting-requests", "request_id"}, "decline"))
-	pattern_MatchmakingService_CancelMeetingRequest_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "meeting-requests", "request_id"}, "cancel"))
-	pattern_MatchmakingService_ScheduleMeetings_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "id"}, "schedule"))
-	pattern_MatchmakingService_GetSchedule_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "schedule"}, ""))
-	pattern_MatchmakingService_PublishSchedule_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "schedule"}, "publish"))
-	pattern_MatchmakingService_MoveMeeting_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "meetings", "meeting_id"}, "move"))
-	pattern_MatchmakingService_RecordNoShow_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "id", "meetings", "meeting_id"}, "recordNoShow"))
-	pattern_MatchmakingService_GetAgenda_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "events", "id", "participants", "participant_id", "agenda"}, ""))
-	pattern_MatchmakingService_ExportSchedule_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "id", "schedule"}, "export"))
+	pattern_MatchmakingService_DeleteParticipant_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "participants", "participant_id"}, ""))
+	pattern_MatchmakingService_CreateMeetingRequest_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "meeting-requests"}, ""))
+	pattern_MatchmakingService_ListMeetingRequests_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "meeting-requests"}, ""))
+	pattern_MatchmakingService_AcceptMeetingRequest_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "meeting-requests", "meeting_request_id"}, "accept"))
+	pattern_MatchmakingService_DeclineMeetingRequest_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "meeting-requests", "meeting_request_id"}, "decline"))
+	pattern_MatchmakingService_CancelMeetingRequest_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "meeting-requests", "meeting_request_id"}, "cancel"))
+	pattern_MatchmakingService_ScheduleMeetings_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "events", "event_id"}, "schedule"))
+	pattern_MatchmakingService_GetSchedule_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "schedule"}, ""))
+	pattern_MatchmakingService_PublishSchedule_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "schedule"}, "publish"))
+	pattern_MatchmakingService_MoveMeeting_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "meetings", "meeting_id"}, "move"))
+	pattern_MatchmakingService_RecordNoShow_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "events", "event_id", "meetings", "meeting_id"}, "recordNoShow"))
+	pattern_MatchmakingService_GetAgenda_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"v1", "events", "event_id", "participants", "participant_id", "agenda"}, ""))
+	pattern_MatchmakingService_ExportSchedule_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "events", "event_id", "schedule"}, "export"))
 )
 
 var (

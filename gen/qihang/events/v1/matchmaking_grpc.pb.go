@@ -56,6 +56,10 @@ const (
 // Participants of an event see its participant directory; nobody else but
 // organisers does. Anonymous callers see nothing here.
 //
+// Concurrency as in EventsService: etags are required on updates and deletes,
+// optional on the other calls that change something (a stale one fails with
+// ABORTED), and update masks ignore id, event_id and etag.
+//
 // Storage note for implementers: the schedule of an event is one aggregate
 // (one document, one etag), so a scheduler run, a manual move and a no-show
 // are single-document atomic updates.
@@ -363,6 +367,10 @@ func (c *matchmakingServiceClient) ExportSchedule(ctx context.Context, in *Expor
 // without a firm_id (e.g. an overseas buyer) is acted for by the organisers.
 // Participants of an event see its participant directory; nobody else but
 // organisers does. Anonymous callers see nothing here.
+//
+// Concurrency as in EventsService: etags are required on updates and deletes,
+// optional on the other calls that change something (a stale one fails with
+// ABORTED), and update masks ignore id, event_id and etag.
 //
 // Storage note for implementers: the schedule of an event is one aggregate
 // (one document, one etag), so a scheduler run, a manual move and a no-show

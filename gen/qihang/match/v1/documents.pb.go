@@ -120,8 +120,8 @@ const (
 	// platforms or an expert's platforms). Values: SalesPlatform names.
 	ReasonCode_REASON_CODE_PLATFORM_OVERLAP ReasonCode = 4
 	// HS chapters in common (the first 2 digits of the firm's HS codes against
-	// a belt's or event's chapters). Values: chapter numbers in decimal, e.g.
-	// "62", "9".
+	// a belt's chapters; for an event, those of the belts it targets). Values:
+	// two-digit chapters as the catalog writes them, e.g. "62", "09".
 	ReasonCode_REASON_CODE_HS_CHAPTER_OVERLAP ReasonCode = 5
 	// One of the firm's needs is covered: an expert's specialty, an
 	// association's service, or a policy's category. Values: NeedTag names.
@@ -597,9 +597,9 @@ type PolicySummary struct {
 	Summary string       `protobuf:"bytes,7,opt,name=summary,proto3" json:"summary,omitempty"`
 	Benefit *v12.Benefit `protobuf:"bytes,8,opt,name=benefit,proto3" json:"benefit,omitempty"`
 	// When the policy is in force.
-	Validity *v12.TimeWindow `protobuf:"bytes,9,opt,name=validity,proto3" json:"validity,omitempty"`
+	Validity *v1.TimeWindow `protobuf:"bytes,9,opt,name=validity,proto3" json:"validity,omitempty"`
 	// When firms may apply; absent means any time within validity.
-	ApplicationWindow *v12.TimeWindow `protobuf:"bytes,10,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
+	ApplicationWindow *v1.TimeWindow `protobuf:"bytes,10,opt,name=application_window,json=applicationWindow,proto3" json:"application_window,omitempty"`
 	// As the catalog reports it (EXPIRED once validity has ended).
 	Status v12.PolicyStatus `protobuf:"varint,11,opt,name=status,proto3,enum=qihang.catalog.v1.PolicyStatus" json:"status,omitempty"`
 	// Demo data loaded by the local launcher.
@@ -694,14 +694,14 @@ func (x *PolicySummary) GetBenefit() *v12.Benefit {
 	return nil
 }
 
-func (x *PolicySummary) GetValidity() *v12.TimeWindow {
+func (x *PolicySummary) GetValidity() *v1.TimeWindow {
 	if x != nil {
 		return x.Validity
 	}
 	return nil
 }
 
-func (x *PolicySummary) GetApplicationWindow() *v12.TimeWindow {
+func (x *PolicySummary) GetApplicationWindow() *v1.TimeWindow {
 	if x != nil {
 		return x.ApplicationWindow
 	}
@@ -732,8 +732,9 @@ type IndustryBeltSummary struct {
 	Industry  v1.Industry `protobuf:"varint,4,opt,name=industry,proto3,enum=qihang.common.v1.Industry" json:"industry,omitempty"`
 	// Key products in words, e.g. "羽绒服", "羽绒被".
 	KeyProducts []string `protobuf:"bytes,5,rep,name=key_products,json=keyProducts,proto3" json:"key_products,omitempty"`
-	// HS chapters (1 to 97) of the key products, e.g. 62, 94.
-	HsChapters []int32 `protobuf:"varint,6,rep,packed,name=hs_chapters,json=hsChapters,proto3" json:"hs_chapters,omitempty"`
+	// HS chapters of the key products, two digits as in
+	// qihang.catalog.v1.IndustryBelt, e.g. "62", "94".
+	HsChapters []string `protobuf:"bytes,6,rep,name=hs_chapters,json=hsChapters,proto3" json:"hs_chapters,omitempty"`
 	// Typical target markets, ISO 3166-1 alpha-2 codes.
 	TargetMarkets []string `protobuf:"bytes,7,rep,name=target_markets,json=targetMarkets,proto3" json:"target_markets,omitempty"`
 	// The platforms the belt's firms mainly sell on.
@@ -810,7 +811,7 @@ func (x *IndustryBeltSummary) GetKeyProducts() []string {
 	return nil
 }
 
-func (x *IndustryBeltSummary) GetHsChapters() []int32 {
+func (x *IndustryBeltSummary) GetHsChapters() []string {
 	if x != nil {
 		return x.HsChapters
 	}
@@ -1010,7 +1011,7 @@ const file_qihang_match_v1_documents_proto_rawDesc = "" +
 	"\x10joined_programme\x18\t \x01(\bR\x0fjoinedProgramme\x122\n" +
 	"\x15registered_firm_count\x18\n" +
 	" \x01(\x05R\x13registeredFirmCount\x12\x16\n" +
-	"\x06sample\x18\v \x01(\bR\x06sample\"\xaa\x04\n" +
+	"\x06sample\x18\v \x01(\bR\x06sample\"\xa8\x04\n" +
 	"\rPolicySummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
@@ -1021,10 +1022,10 @@ const file_qihang_match_v1_documents_proto_rawDesc = "" +
 	"categories\x128\n" +
 	"\tdistricts\x18\x06 \x03(\x0e2\x1a.qihang.common.v1.DistrictR\tdistricts\x12\x18\n" +
 	"\asummary\x18\a \x01(\tR\asummary\x124\n" +
-	"\abenefit\x18\b \x01(\v2\x1a.qihang.catalog.v1.BenefitR\abenefit\x129\n" +
-	"\bvalidity\x18\t \x01(\v2\x1d.qihang.catalog.v1.TimeWindowR\bvalidity\x12L\n" +
+	"\abenefit\x18\b \x01(\v2\x1a.qihang.catalog.v1.BenefitR\abenefit\x128\n" +
+	"\bvalidity\x18\t \x01(\v2\x1c.qihang.common.v1.TimeWindowR\bvalidity\x12K\n" +
 	"\x12application_window\x18\n" +
-	" \x01(\v2\x1d.qihang.catalog.v1.TimeWindowR\x11applicationWindow\x127\n" +
+	" \x01(\v2\x1c.qihang.common.v1.TimeWindowR\x11applicationWindow\x127\n" +
 	"\x06status\x18\v \x01(\x0e2\x1f.qihang.catalog.v1.PolicyStatusR\x06status\x12\x16\n" +
 	"\x06sample\x18\f \x01(\bR\x06sample\"\xc2\x03\n" +
 	"\x13IndustryBeltSummary\x12\x0e\n" +
@@ -1034,7 +1035,7 @@ const file_qihang_match_v1_documents_proto_rawDesc = "" +
 	"\bdistrict\x18\x03 \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\x126\n" +
 	"\bindustry\x18\x04 \x01(\x0e2\x1a.qihang.common.v1.IndustryR\bindustry\x12!\n" +
 	"\fkey_products\x18\x05 \x03(\tR\vkeyProducts\x12\x1f\n" +
-	"\vhs_chapters\x18\x06 \x03(\x05R\n" +
+	"\vhs_chapters\x18\x06 \x03(\tR\n" +
 	"hsChapters\x12%\n" +
 	"\x0etarget_markets\x18\a \x03(\tR\rtargetMarkets\x12J\n" +
 	"\x10anchor_platforms\x18\b \x03(\x0e2\x1f.qihang.common.v1.SalesPlatformR\x0fanchorPlatforms\x12=\n" +
@@ -1119,7 +1120,7 @@ var file_qihang_match_v1_documents_proto_goTypes = []any{
 	(v12.PolicyLevel)(0),            // 16: qihang.catalog.v1.PolicyLevel
 	(v12.PolicyCategory)(0),         // 17: qihang.catalog.v1.PolicyCategory
 	(*v12.Benefit)(nil),             // 18: qihang.catalog.v1.Benefit
-	(*v12.TimeWindow)(nil),          // 19: qihang.catalog.v1.TimeWindow
+	(*v1.TimeWindow)(nil),           // 19: qihang.common.v1.TimeWindow
 	(v12.PolicyStatus)(0),           // 20: qihang.catalog.v1.PolicyStatus
 	(v12.IndustryBeltStatus)(0),     // 21: qihang.catalog.v1.IndustryBeltStatus
 }
@@ -1139,8 +1140,8 @@ var file_qihang_match_v1_documents_proto_depIdxs = []int32{
 	17, // 12: qihang.match.v1.PolicySummary.categories:type_name -> qihang.catalog.v1.PolicyCategory
 	8,  // 13: qihang.match.v1.PolicySummary.districts:type_name -> qihang.common.v1.District
 	18, // 14: qihang.match.v1.PolicySummary.benefit:type_name -> qihang.catalog.v1.Benefit
-	19, // 15: qihang.match.v1.PolicySummary.validity:type_name -> qihang.catalog.v1.TimeWindow
-	19, // 16: qihang.match.v1.PolicySummary.application_window:type_name -> qihang.catalog.v1.TimeWindow
+	19, // 15: qihang.match.v1.PolicySummary.validity:type_name -> qihang.common.v1.TimeWindow
+	19, // 16: qihang.match.v1.PolicySummary.application_window:type_name -> qihang.common.v1.TimeWindow
 	20, // 17: qihang.match.v1.PolicySummary.status:type_name -> qihang.catalog.v1.PolicyStatus
 	8,  // 18: qihang.match.v1.IndustryBeltSummary.district:type_name -> qihang.common.v1.District
 	9,  // 19: qihang.match.v1.IndustryBeltSummary.industry:type_name -> qihang.common.v1.Industry

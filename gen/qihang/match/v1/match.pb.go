@@ -181,7 +181,14 @@ type PolicyMatch struct {
 	Policy  *PolicySummary `protobuf:"bytes,4,opt,name=policy,proto3" json:"policy,omitempty"`
 	// The catalog's evaluation of the firm against this policy: the verdict and
 	// every criterion's outcome with the firm's value beside the rule.
-	Evaluation    *v1.PolicyEvaluation `protobuf:"bytes,5,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	Evaluation *v1.PolicyEvaluation `protobuf:"bytes,5,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	// DOCUMENT_KIND_POLICY. kind, id and title are set alike in every match
+	// result, so a console can render any list the same way.
+	Kind DocumentKind `protobuf:"varint,6,opt,name=kind,proto3,enum=qihang.match.v1.DocumentKind" json:"kind,omitempty"`
+	// The policy's id.
+	Id string `protobuf:"bytes,7,opt,name=id,proto3" json:"id,omitempty"`
+	// The policy's title.
+	Title         string `protobuf:"bytes,8,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -249,6 +256,27 @@ func (x *PolicyMatch) GetEvaluation() *v1.PolicyEvaluation {
 		return x.Evaluation
 	}
 	return nil
+}
+
+func (x *PolicyMatch) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *PolicyMatch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PolicyMatch) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 // ListFirmPolicyMatchesResponse is one page of policies, ordered by verdict,
@@ -422,9 +450,16 @@ type AssociationMatch struct {
 	// 1-based position across all pages.
 	Rank int32 `protobuf:"varint,1,opt,name=rank,proto3" json:"rank,omitempty"`
 	// In [0, 1]; the sum of the reasons' contributions.
-	Score         float64             `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
-	Reasons       []*Reason           `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	Association   *AssociationSummary `protobuf:"bytes,4,opt,name=association,proto3" json:"association,omitempty"`
+	Score       float64             `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
+	Reasons     []*Reason           `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	Association *AssociationSummary `protobuf:"bytes,4,opt,name=association,proto3" json:"association,omitempty"`
+	// DOCUMENT_KIND_ASSOCIATION. kind, id and title are set alike in every match
+	// result, so a console can render any list the same way.
+	Kind DocumentKind `protobuf:"varint,5,opt,name=kind,proto3,enum=qihang.match.v1.DocumentKind" json:"kind,omitempty"`
+	// The association's id.
+	Id string `protobuf:"bytes,6,opt,name=id,proto3" json:"id,omitempty"`
+	// The association's name.
+	Title         string `protobuf:"bytes,7,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -485,6 +520,27 @@ func (x *AssociationMatch) GetAssociation() *AssociationSummary {
 		return x.Association
 	}
 	return nil
+}
+
+func (x *AssociationMatch) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *AssociationMatch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AssociationMatch) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 // ListFirmAssociationMatchesResponse is one page of associations, best first.
@@ -626,9 +682,16 @@ type IndustryBeltMatch struct {
 	// 1-based position across all pages.
 	Rank int32 `protobuf:"varint,1,opt,name=rank,proto3" json:"rank,omitempty"`
 	// In [0, 1]; the sum of the reasons' contributions.
-	Score         float64              `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
-	Reasons       []*Reason            `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	IndustryBelt  *IndustryBeltSummary `protobuf:"bytes,4,opt,name=industry_belt,json=industryBelt,proto3" json:"industry_belt,omitempty"`
+	Score        float64              `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
+	Reasons      []*Reason            `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	IndustryBelt *IndustryBeltSummary `protobuf:"bytes,4,opt,name=industry_belt,json=industryBelt,proto3" json:"industry_belt,omitempty"`
+	// DOCUMENT_KIND_INDUSTRY_BELT. kind, id and title are set alike in every
+	// match result, so a console can render any list the same way.
+	Kind DocumentKind `protobuf:"varint,5,opt,name=kind,proto3,enum=qihang.match.v1.DocumentKind" json:"kind,omitempty"`
+	// The belt's id.
+	Id string `protobuf:"bytes,6,opt,name=id,proto3" json:"id,omitempty"`
+	// The belt's brand name.
+	Title         string `protobuf:"bytes,7,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -689,6 +752,27 @@ func (x *IndustryBeltMatch) GetIndustryBelt() *IndustryBeltSummary {
 		return x.IndustryBelt
 	}
 	return nil
+}
+
+func (x *IndustryBeltMatch) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *IndustryBeltMatch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *IndustryBeltMatch) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 // ListFirmIndustryBeltMatchesResponse is one page of belts: the fitting belts
@@ -761,16 +845,28 @@ type ListFirmExpertMatchesRequest struct {
 	// 1 to 100; 0 means 20.
 	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// Needs to match instead of the firm's profile needs, e.g. the need tags of
-	// a consultation request. Empty: the profile's needs.
+	// Needs to match instead of the firm's profile needs, e.g. the needs of a
+	// consultation request. Empty: the profile's needs.
 	Needs []v11.NeedTag `protobuf:"varint,4,rep,packed,name=needs,proto3,enum=qihang.common.v1.NeedTag" json:"needs,omitempty"`
 	// Only experts who consult online. Not together with on_site_only
 	// (INVALID_ARGUMENT); neither means either way.
 	OnlineOnly bool `protobuf:"varint,5,opt,name=online_only,json=onlineOnly,proto3" json:"online_only,omitempty"`
-	// Only experts who consult on site in the firm's district.
+	// Only experts who consult on site in the district (the district field, or
+	// the firm's).
 	OnSiteOnly bool `protobuf:"varint,6,opt,name=on_site_only,json=onSiteOnly,proto3" json:"on_site_only,omitempty"`
 	// Only experts with an open slot within the next 14 days.
 	OpenSlotsOnly bool `protobuf:"varint,7,opt,name=open_slots_only,json=openSlotsOnly,proto3" json:"open_slots_only,omitempty"`
+	// Stage to match instead of the profile's, e.g. a consultation request's.
+	// UNSPECIFIED: the profile's stage.
+	Stage v11.CrossBorderStage `protobuf:"varint,8,opt,name=stage,proto3,enum=qihang.common.v1.CrossBorderStage" json:"stage,omitempty"`
+	// Markets (ISO 3166-1 alpha-2) to match instead of the profile's target
+	// markets, e.g. those a consultation request concerns. Empty: the profile's.
+	Markets []string `protobuf:"bytes,9,rep,name=markets,proto3" json:"markets,omitempty"`
+	// Platforms to match instead of the profile's. Empty: the profile's.
+	Platforms []v11.SalesPlatform `protobuf:"varint,10,rep,packed,name=platforms,proto3,enum=qihang.common.v1.SalesPlatform" json:"platforms,omitempty"`
+	// District to match (SAME_DISTRICT, on_site_only) instead of the firm's,
+	// e.g. a consultation request's preferred district. UNSPECIFIED: the firm's.
+	District      v11.District `protobuf:"varint,11,opt,name=district,proto3,enum=qihang.common.v1.District" json:"district,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -854,15 +950,50 @@ func (x *ListFirmExpertMatchesRequest) GetOpenSlotsOnly() bool {
 	return false
 }
 
+func (x *ListFirmExpertMatchesRequest) GetStage() v11.CrossBorderStage {
+	if x != nil {
+		return x.Stage
+	}
+	return v11.CrossBorderStage(0)
+}
+
+func (x *ListFirmExpertMatchesRequest) GetMarkets() []string {
+	if x != nil {
+		return x.Markets
+	}
+	return nil
+}
+
+func (x *ListFirmExpertMatchesRequest) GetPlatforms() []v11.SalesPlatform {
+	if x != nil {
+		return x.Platforms
+	}
+	return nil
+}
+
+func (x *ListFirmExpertMatchesRequest) GetDistrict() v11.District {
+	if x != nil {
+		return x.District
+	}
+	return v11.District(0)
+}
+
 // ExpertMatch is one expert for the firm.
 type ExpertMatch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 1-based position across all pages.
 	Rank int32 `protobuf:"varint,1,opt,name=rank,proto3" json:"rank,omitempty"`
 	// In [0, 1]; the sum of the reasons' contributions.
-	Score         float64        `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
-	Reasons       []*Reason      `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	Expert        *ExpertSummary `protobuf:"bytes,4,opt,name=expert,proto3" json:"expert,omitempty"`
+	Score   float64        `protobuf:"fixed64,2,opt,name=score,proto3" json:"score,omitempty"`
+	Reasons []*Reason      `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	Expert  *ExpertSummary `protobuf:"bytes,4,opt,name=expert,proto3" json:"expert,omitempty"`
+	// DOCUMENT_KIND_EXPERT. kind, id and title are set alike in every match
+	// result, so a console can render any list the same way.
+	Kind DocumentKind `protobuf:"varint,5,opt,name=kind,proto3,enum=qihang.match.v1.DocumentKind" json:"kind,omitempty"`
+	// The expert's id.
+	Id string `protobuf:"bytes,6,opt,name=id,proto3" json:"id,omitempty"`
+	// The expert's name.
+	Title         string `protobuf:"bytes,7,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -923,6 +1054,27 @@ func (x *ExpertMatch) GetExpert() *ExpertSummary {
 		return x.Expert
 	}
 	return nil
+}
+
+func (x *ExpertMatch) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *ExpertMatch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ExpertMatch) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 // ListFirmExpertMatchesResponse is one page of experts, best first.
@@ -1096,7 +1248,14 @@ type ProspectMatch struct {
 	Reasons []*Reason    `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
 	Firm    *FirmSummary `protobuf:"bytes,4,opt,name=firm,proto3" json:"firm,omitempty"`
 	// Whether the firm is already a registered member of the association.
-	Member        bool `protobuf:"varint,5,opt,name=member,proto3" json:"member,omitempty"`
+	Member bool `protobuf:"varint,5,opt,name=member,proto3" json:"member,omitempty"`
+	// DOCUMENT_KIND_FIRM. kind, id and title are set alike in every match
+	// result, so a console can render any list the same way.
+	Kind DocumentKind `protobuf:"varint,6,opt,name=kind,proto3,enum=qihang.match.v1.DocumentKind" json:"kind,omitempty"`
+	// The firm's id.
+	Id string `protobuf:"bytes,7,opt,name=id,proto3" json:"id,omitempty"`
+	// The firm's name.
+	Title         string `protobuf:"bytes,8,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1164,6 +1323,27 @@ func (x *ProspectMatch) GetMember() bool {
 		return x.Member
 	}
 	return false
+}
+
+func (x *ProspectMatch) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *ProspectMatch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ProspectMatch) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 // ListAssociationProspectsResponse is one page of firms, most promising
@@ -1355,7 +1535,15 @@ type InviteeMatch struct {
 	Invitee isInviteeMatch_Invitee `protobuf_oneof:"invitee"`
 	// Already registered for or nominated to the event (only listed with
 	// include_registered).
-	Registered    bool `protobuf:"varint,6,opt,name=registered,proto3" json:"registered,omitempty"`
+	Registered bool `protobuf:"varint,6,opt,name=registered,proto3" json:"registered,omitempty"`
+	// DOCUMENT_KIND_FIRM or DOCUMENT_KIND_ASSOCIATION, as the invitee is. kind,
+	// id and title are set alike in every match result, so a console can
+	// render any list the same way.
+	Kind DocumentKind `protobuf:"varint,7,opt,name=kind,proto3,enum=qihang.match.v1.DocumentKind" json:"kind,omitempty"`
+	// The invitee's id.
+	Id string `protobuf:"bytes,8,opt,name=id,proto3" json:"id,omitempty"`
+	// The invitee's name.
+	Title         string `protobuf:"bytes,9,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1441,6 +1629,27 @@ func (x *InviteeMatch) GetRegistered() bool {
 		return x.Registered
 	}
 	return false
+}
+
+func (x *InviteeMatch) GetKind() DocumentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DocumentKind_DOCUMENT_KIND_UNSPECIFIED
+}
+
+func (x *InviteeMatch) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *InviteeMatch) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 type isInviteeMatch_Invitee interface {
@@ -1535,7 +1744,7 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"categories\x18\x04 \x03(\x0e2!.qihang.catalog.v1.PolicyCategoryR\n" +
 	"categories\x126\n" +
 	"\x06levels\x18\x05 \x03(\x0e2\x1e.qihang.catalog.v1.PolicyLevelR\x06levels\x126\n" +
-	"\bverdicts\x18\x06 \x03(\x0e2\x1a.qihang.catalog.v1.VerdictR\bverdicts\"\xe7\x01\n" +
+	"\bverdicts\x18\x06 \x03(\x0e2\x1a.qihang.catalog.v1.VerdictR\bverdicts\"\xc0\x02\n" +
 	"\vPolicyMatch\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x121\n" +
@@ -1543,7 +1752,10 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"\x06policy\x18\x04 \x01(\v2\x1e.qihang.match.v1.PolicySummaryR\x06policy\x12C\n" +
 	"\n" +
 	"evaluation\x18\x05 \x01(\v2#.qihang.catalog.v1.PolicyEvaluationR\n" +
-	"evaluation\"\xe6\x01\n" +
+	"evaluation\x121\n" +
+	"\x04kind\x18\x06 \x01(\x0e2\x1d.qihang.match.v1.DocumentKindR\x04kind\x12\x0e\n" +
+	"\x02id\x18\a \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\b \x01(\tR\x05title\"\xe6\x01\n" +
 	"\x1dListFirmPolicyMatchesResponse\x126\n" +
 	"\amatches\x18\x01 \x03(\v2\x1c.qihang.match.v1.PolicyMatchR\amatches\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -1558,12 +1770,15 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"\tdistricts\x18\x04 \x03(\x0e2\x1a.qihang.common.v1.DistrictR\tdistricts\x129\n" +
 	"\x05types\x18\x05 \x03(\x0e2#.qihang.profiles.v1.AssociationTypeR\x05types\x12.\n" +
 	"\x10joined_programme\x18\x06 \x01(\bH\x00R\x0fjoinedProgramme\x88\x01\x01B\x13\n" +
-	"\x11_joined_programme\"\xb6\x01\n" +
+	"\x11_joined_programme\"\x8f\x02\n" +
 	"\x10AssociationMatch\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x121\n" +
 	"\areasons\x18\x03 \x03(\v2\x17.qihang.match.v1.ReasonR\areasons\x12E\n" +
-	"\vassociation\x18\x04 \x01(\v2#.qihang.match.v1.AssociationSummaryR\vassociation\"\xa8\x01\n" +
+	"\vassociation\x18\x04 \x01(\v2#.qihang.match.v1.AssociationSummaryR\vassociation\x121\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1d.qihang.match.v1.DocumentKindR\x04kind\x12\x0e\n" +
+	"\x02id\x18\x06 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\a \x01(\tR\x05title\"\xa8\x01\n" +
 	"\"ListFirmAssociationMatchesResponse\x12;\n" +
 	"\amatches\x18\x01 \x03(\v2!.qihang.match.v1.AssociationMatchR\amatches\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -1574,17 +1789,20 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\x128\n" +
-	"\tdistricts\x18\x04 \x03(\x0e2\x1a.qihang.common.v1.DistrictR\tdistricts\"\xbb\x01\n" +
+	"\tdistricts\x18\x04 \x03(\x0e2\x1a.qihang.common.v1.DistrictR\tdistricts\"\x94\x02\n" +
 	"\x11IndustryBeltMatch\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x121\n" +
 	"\areasons\x18\x03 \x03(\v2\x17.qihang.match.v1.ReasonR\areasons\x12I\n" +
-	"\rindustry_belt\x18\x04 \x01(\v2$.qihang.match.v1.IndustryBeltSummaryR\findustryBelt\"\xaa\x01\n" +
+	"\rindustry_belt\x18\x04 \x01(\v2$.qihang.match.v1.IndustryBeltSummaryR\findustryBelt\x121\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1d.qihang.match.v1.DocumentKindR\x04kind\x12\x0e\n" +
+	"\x02id\x18\x06 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\a \x01(\tR\x05title\"\xaa\x01\n" +
 	"#ListFirmIndustryBeltMatchesResponse\x12<\n" +
 	"\amatches\x18\x01 \x03(\v2\".qihang.match.v1.IndustryBeltMatchR\amatches\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x8f\x02\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xda\x03\n" +
 	"\x1cListFirmExpertMatchesRequest\x12\x17\n" +
 	"\afirm_id\x18\x01 \x01(\tR\x06firmId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
@@ -1595,12 +1813,20 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"onlineOnly\x12 \n" +
 	"\fon_site_only\x18\x06 \x01(\bR\n" +
 	"onSiteOnly\x12&\n" +
-	"\x0fopen_slots_only\x18\a \x01(\bR\ropenSlotsOnly\"\xa2\x01\n" +
+	"\x0fopen_slots_only\x18\a \x01(\bR\ropenSlotsOnly\x128\n" +
+	"\x05stage\x18\b \x01(\x0e2\".qihang.common.v1.CrossBorderStageR\x05stage\x12\x18\n" +
+	"\amarkets\x18\t \x03(\tR\amarkets\x12=\n" +
+	"\tplatforms\x18\n" +
+	" \x03(\x0e2\x1f.qihang.common.v1.SalesPlatformR\tplatforms\x126\n" +
+	"\bdistrict\x18\v \x01(\x0e2\x1a.qihang.common.v1.DistrictR\bdistrict\"\xfb\x01\n" +
 	"\vExpertMatch\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x121\n" +
 	"\areasons\x18\x03 \x03(\v2\x17.qihang.match.v1.ReasonR\areasons\x126\n" +
-	"\x06expert\x18\x04 \x01(\v2\x1e.qihang.match.v1.ExpertSummaryR\x06expert\"\x9e\x01\n" +
+	"\x06expert\x18\x04 \x01(\v2\x1e.qihang.match.v1.ExpertSummaryR\x06expert\x121\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1d.qihang.match.v1.DocumentKindR\x04kind\x12\x0e\n" +
+	"\x02id\x18\x06 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\a \x01(\tR\x05title\"\x9e\x01\n" +
 	"\x1dListFirmExpertMatchesResponse\x126\n" +
 	"\amatches\x18\x01 \x03(\v2\x1c.qihang.match.v1.ExpertMatchR\amatches\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -1618,13 +1844,16 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"industries\x18\x05 \x03(\x0e2\x1a.qihang.common.v1.IndustryR\n" +
 	"industries\x128\n" +
 	"\tdistricts\x18\x06 \x03(\x0e2\x1a.qihang.common.v1.DistrictR\tdistricts\x12:\n" +
-	"\x06stages\x18\a \x03(\x0e2\".qihang.common.v1.CrossBorderStageR\x06stages\"\xb6\x01\n" +
+	"\x06stages\x18\a \x03(\x0e2\".qihang.common.v1.CrossBorderStageR\x06stages\"\x8f\x02\n" +
 	"\rProspectMatch\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x121\n" +
 	"\areasons\x18\x03 \x03(\v2\x17.qihang.match.v1.ReasonR\areasons\x120\n" +
 	"\x04firm\x18\x04 \x01(\v2\x1c.qihang.match.v1.FirmSummaryR\x04firm\x12\x16\n" +
-	"\x06member\x18\x05 \x01(\bR\x06member\"\xa3\x01\n" +
+	"\x06member\x18\x05 \x01(\bR\x06member\x121\n" +
+	"\x04kind\x18\x06 \x01(\x0e2\x1d.qihang.match.v1.DocumentKindR\x04kind\x12\x0e\n" +
+	"\x02id\x18\a \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\b \x01(\tR\x05title\"\xa3\x01\n" +
 	" ListAssociationProspectsResponse\x128\n" +
 	"\amatches\x18\x01 \x03(\v2\x1e.qihang.match.v1.ProspectMatchR\amatches\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -1639,7 +1868,7 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"\tdistricts\x18\x05 \x03(\x0e2\x1a.qihang.common.v1.DistrictR\tdistricts\x12:\n" +
 	"\x06stages\x18\x06 \x03(\x0e2\".qihang.common.v1.CrossBorderStageR\x06stages\x12%\n" +
 	"\x0eassociation_id\x18\a \x01(\tR\rassociationId\x12-\n" +
-	"\x12include_registered\x18\b \x01(\bR\x11includeRegistered\"\x93\x02\n" +
+	"\x12include_registered\x18\b \x01(\bR\x11includeRegistered\"\xec\x02\n" +
 	"\fInviteeMatch\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x01R\x05score\x121\n" +
@@ -1648,7 +1877,10 @@ const file_qihang_match_v1_match_proto_rawDesc = "" +
 	"\vassociation\x18\x05 \x01(\v2#.qihang.match.v1.AssociationSummaryH\x00R\vassociation\x12\x1e\n" +
 	"\n" +
 	"registered\x18\x06 \x01(\bR\n" +
-	"registeredB\t\n" +
+	"registered\x121\n" +
+	"\x04kind\x18\a \x01(\x0e2\x1d.qihang.match.v1.DocumentKindR\x04kind\x12\x0e\n" +
+	"\x02id\x18\b \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\t \x01(\tR\x05titleB\t\n" +
 	"\ainvitee\"\x9b\x01\n" +
 	"\x19ListEventInviteesResponse\x127\n" +
 	"\amatches\x18\x01 \x03(\v2\x1d.qihang.match.v1.InviteeMatchR\amatches\x12&\n" +
@@ -1708,17 +1940,18 @@ var file_qihang_match_v1_match_proto_goTypes = []any{
 	(*Reason)(nil),                              // 22: qihang.match.v1.Reason
 	(*PolicySummary)(nil),                       // 23: qihang.match.v1.PolicySummary
 	(*v1.PolicyEvaluation)(nil),                 // 24: qihang.catalog.v1.PolicyEvaluation
-	(*v1.VerdictCount)(nil),                     // 25: qihang.catalog.v1.VerdictCount
-	(v11.District)(0),                           // 26: qihang.common.v1.District
-	(v12.AssociationType)(0),                    // 27: qihang.profiles.v1.AssociationType
-	(*AssociationSummary)(nil),                  // 28: qihang.match.v1.AssociationSummary
-	(*IndustryBeltSummary)(nil),                 // 29: qihang.match.v1.IndustryBeltSummary
-	(v11.NeedTag)(0),                            // 30: qihang.common.v1.NeedTag
-	(*ExpertSummary)(nil),                       // 31: qihang.match.v1.ExpertSummary
-	(v11.Industry)(0),                           // 32: qihang.common.v1.Industry
-	(v11.CrossBorderStage)(0),                   // 33: qihang.common.v1.CrossBorderStage
-	(*FirmSummary)(nil),                         // 34: qihang.match.v1.FirmSummary
-	(DocumentKind)(0),                           // 35: qihang.match.v1.DocumentKind
+	(DocumentKind)(0),                           // 25: qihang.match.v1.DocumentKind
+	(*v1.VerdictCount)(nil),                     // 26: qihang.catalog.v1.VerdictCount
+	(v11.District)(0),                           // 27: qihang.common.v1.District
+	(v12.AssociationType)(0),                    // 28: qihang.profiles.v1.AssociationType
+	(*AssociationSummary)(nil),                  // 29: qihang.match.v1.AssociationSummary
+	(*IndustryBeltSummary)(nil),                 // 30: qihang.match.v1.IndustryBeltSummary
+	(v11.NeedTag)(0),                            // 31: qihang.common.v1.NeedTag
+	(v11.CrossBorderStage)(0),                   // 32: qihang.common.v1.CrossBorderStage
+	(v11.SalesPlatform)(0),                      // 33: qihang.common.v1.SalesPlatform
+	(*ExpertSummary)(nil),                       // 34: qihang.match.v1.ExpertSummary
+	(v11.Industry)(0),                           // 35: qihang.common.v1.Industry
+	(*FirmSummary)(nil),                         // 36: qihang.match.v1.FirmSummary
 }
 var file_qihang_match_v1_match_proto_depIdxs = []int32{
 	19, // 0: qihang.match.v1.ListFirmPolicyMatchesRequest.categories:type_name -> qihang.catalog.v1.PolicyCategory
@@ -1727,52 +1960,61 @@ var file_qihang_match_v1_match_proto_depIdxs = []int32{
 	22, // 3: qihang.match.v1.PolicyMatch.reasons:type_name -> qihang.match.v1.Reason
 	23, // 4: qihang.match.v1.PolicyMatch.policy:type_name -> qihang.match.v1.PolicySummary
 	24, // 5: qihang.match.v1.PolicyMatch.evaluation:type_name -> qihang.catalog.v1.PolicyEvaluation
-	2,  // 6: qihang.match.v1.ListFirmPolicyMatchesResponse.matches:type_name -> qihang.match.v1.PolicyMatch
-	25, // 7: qihang.match.v1.ListFirmPolicyMatchesResponse.verdict_counts:type_name -> qihang.catalog.v1.VerdictCount
-	26, // 8: qihang.match.v1.ListFirmAssociationMatchesRequest.districts:type_name -> qihang.common.v1.District
-	27, // 9: qihang.match.v1.ListFirmAssociationMatchesRequest.types:type_name -> qihang.profiles.v1.AssociationType
-	22, // 10: qihang.match.v1.AssociationMatch.reasons:type_name -> qihang.match.v1.Reason
-	28, // 11: qihang.match.v1.AssociationMatch.association:type_name -> qihang.match.v1.AssociationSummary
-	5,  // 12: qihang.match.v1.ListFirmAssociationMatchesResponse.matches:type_name -> qihang.match.v1.AssociationMatch
-	26, // 13: qihang.match.v1.ListFirmIndustryBeltMatchesRequest.districts:type_name -> qihang.common.v1.District
-	22, // 14: qihang.match.v1.IndustryBeltMatch.reasons:type_name -> qihang.match.v1.Reason
-	29, // 15: qihang.match.v1.IndustryBeltMatch.industry_belt:type_name -> qihang.match.v1.IndustryBeltSummary
-	8,  // 16: qihang.match.v1.ListFirmIndustryBeltMatchesResponse.matches:type_name -> qihang.match.v1.IndustryBeltMatch
-	30, // 17: qihang.match.v1.ListFirmExpertMatchesRequest.needs:type_name -> qihang.common.v1.NeedTag
-	22, // 18: qihang.match.v1.ExpertMatch.reasons:type_name -> qihang.match.v1.Reason
-	31, // 19: qihang.match.v1.ExpertMatch.expert:type_name -> qihang.match.v1.ExpertSummary
-	11, // 20: qihang.match.v1.ListFirmExpertMatchesResponse.matches:type_name -> qihang.match.v1.ExpertMatch
-	0,  // 21: qihang.match.v1.ListAssociationProspectsRequest.membership:type_name -> qihang.match.v1.ProspectMembership
-	32, // 22: qihang.match.v1.ListAssociationProspectsRequest.industries:type_name -> qihang.common.v1.Industry
-	26, // 23: qihang.match.v1.ListAssociationProspectsRequest.districts:type_name -> qihang.common.v1.District
-	33, // 24: qihang.match.v1.ListAssociationProspectsRequest.stages:type_name -> qihang.common.v1.CrossBorderStage
-	22, // 25: qihang.match.v1.ProspectMatch.reasons:type_name -> qihang.match.v1.Reason
-	34, // 26: qihang.match.v1.ProspectMatch.firm:type_name -> qihang.match.v1.FirmSummary
-	14, // 27: qihang.match.v1.ListAssociationProspectsResponse.matches:type_name -> qihang.match.v1.ProspectMatch
-	35, // 28: qihang.match.v1.ListEventInviteesRequest.kinds:type_name -> qihang.match.v1.DocumentKind
-	26, // 29: qihang.match.v1.ListEventInviteesRequest.districts:type_name -> qihang.common.v1.District
-	33, // 30: qihang.match.v1.ListEventInviteesRequest.stages:type_name -> qihang.common.v1.CrossBorderStage
-	22, // 31: qihang.match.v1.InviteeMatch.reasons:type_name -> qihang.match.v1.Reason
-	34, // 32: qihang.match.v1.InviteeMatch.firm:type_name -> qihang.match.v1.FirmSummary
-	28, // 33: qihang.match.v1.InviteeMatch.association:type_name -> qihang.match.v1.AssociationSummary
-	17, // 34: qihang.match.v1.ListEventInviteesResponse.matches:type_name -> qihang.match.v1.InviteeMatch
-	1,  // 35: qihang.match.v1.MatchService.ListFirmPolicyMatches:input_type -> qihang.match.v1.ListFirmPolicyMatchesRequest
-	4,  // 36: qihang.match.v1.MatchService.ListFirmAssociationMatches:input_type -> qihang.match.v1.ListFirmAssociationMatchesRequest
-	7,  // 37: qihang.match.v1.MatchService.ListFirmIndustryBeltMatches:input_type -> qihang.match.v1.ListFirmIndustryBeltMatchesRequest
-	10, // 38: qihang.match.v1.MatchService.ListFirmExpertMatches:input_type -> qihang.match.v1.ListFirmExpertMatchesRequest
-	13, // 39: qihang.match.v1.MatchService.ListAssociationProspects:input_type -> qihang.match.v1.ListAssociationProspectsRequest
-	16, // 40: qihang.match.v1.MatchService.ListEventInvitees:input_type -> qihang.match.v1.ListEventInviteesRequest
-	3,  // 41: qihang.match.v1.MatchService.ListFirmPolicyMatches:output_type -> qihang.match.v1.ListFirmPolicyMatchesResponse
-	6,  // 42: qihang.match.v1.MatchService.ListFirmAssociationMatches:output_type -> qihang.match.v1.ListFirmAssociationMatchesResponse
-	9,  // 43: qihang.match.v1.MatchService.ListFirmIndustryBeltMatches:output_type -> qihang.match.v1.ListFirmIndustryBeltMatchesResponse
-	12, // 44: qihang.match.v1.MatchService.ListFirmExpertMatches:output_type -> qihang.match.v1.ListFirmExpertMatchesResponse
-	15, // 45: qihang.match.v1.MatchService.ListAssociationProspects:output_type -> qihang.match.v1.ListAssociationProspectsResponse
-	18, // 46: qihang.match.v1.MatchService.ListEventInvitees:output_type -> qihang.match.v1.ListEventInviteesResponse
-	41, // [41:47] is the sub-list for method output_type
-	35, // [35:41] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	25, // 6: qihang.match.v1.PolicyMatch.kind:type_name -> qihang.match.v1.DocumentKind
+	2,  // 7: qihang.match.v1.ListFirmPolicyMatchesResponse.matches:type_name -> qihang.match.v1.PolicyMatch
+	26, // 8: qihang.match.v1.ListFirmPolicyMatchesResponse.verdict_counts:type_name -> qihang.catalog.v1.VerdictCount
+	27, // 9: qihang.match.v1.ListFirmAssociationMatchesRequest.districts:type_name -> qihang.common.v1.District
+	28, // 10: qihang.match.v1.ListFirmAssociationMatchesRequest.types:type_name -> qihang.profiles.v1.AssociationType
+	22, // 11: qihang.match.v1.AssociationMatch.reasons:type_name -> qihang.match.v1.Reason
+	29, // 12: qihang.match.v1.AssociationMatch.association:type_name -> qihang.match.v1.AssociationSummary
+	25, // 13: qihang.match.v1.AssociationMatch.kind:type_name -> qihang.match.v1.DocumentKind
+	5,  // 14: qihang.match.v1.ListFirmAssociationMatchesResponse.matches:type_name -> qihang.match.v1.AssociationMatch
+	27, // 15: qihang.match.v1.ListFirmIndustryBeltMatchesRequest.districts:type_name -> qihang.common.v1.District
+	22, // 16: qihang.match.v1.IndustryBeltMatch.reasons:type_name -> qihang.match.v1.Reason
+	30, // 17: qihang.match.v1.IndustryBeltMatch.industry_belt:type_name -> qihang.match.v1.IndustryBeltSummary
+	25, // 18: qihang.match.v1.IndustryBeltMatch.kind:type_name -> qihang.match.v1.DocumentKind
+	8,  // 19: qihang.match.v1.ListFirmIndustryBeltMatchesResponse.matches:type_name -> qihang.match.v1.IndustryBeltMatch
+	31, // 20: qihang.match.v1.ListFirmExpertMatchesRequest.needs:type_name -> qihang.common.v1.NeedTag
+	32, // 21: qihang.match.v1.ListFirmExpertMatchesRequest.stage:type_name -> qihang.common.v1.CrossBorderStage
+	33, // 22: qihang.match.v1.ListFirmExpertMatchesRequest.platforms:type_name -> qihang.common.v1.SalesPlatform
+	27, // 23: qihang.match.v1.ListFirmExpertMatchesRequest.district:type_name -> qihang.common.v1.District
+	22, // 24: qihang.match.v1.ExpertMatch.reasons:type_name -> qihang.match.v1.Reason
+	34, // 25: qihang.match.v1.ExpertMatch.expert:type_name -> qihang.match.v1.ExpertSummary
+	25, // 26: qihang.match.v1.ExpertMatch.kind:type_name -> qihang.match.v1.DocumentKind
+	11, // 27: qihang.match.v1.ListFirmExpertMatchesResponse.matches:type_name -> qihang.match.v1.ExpertMatch
+	0,  // 28: qihang.match.v1.ListAssociationProspectsRequest.membership:type_name -> qihang.match.v1.ProspectMembership
+	35, // 29: qihang.match.v1.ListAssociationProspectsRequest.industries:type_name -> qihang.common.v1.Industry
+	27, // 30: qihang.match.v1.ListAssociationProspectsRequest.districts:type_name -> qihang.common.v1.District
+	32, // 31: qihang.match.v1.ListAssociationProspectsRequest.stages:type_name -> qihang.common.v1.CrossBorderStage
+	22, // 32: qihang.match.v1.ProspectMatch.reasons:type_name -> qihang.match.v1.Reason
+	36, // 33: qihang.match.v1.ProspectMatch.firm:type_name -> qihang.match.v1.FirmSummary
+	25, // 34: qihang.match.v1.ProspectMatch.kind:type_name -> qihang.match.v1.DocumentKind
+	14, // 35: qihang.match.v1.ListAssociationProspectsResponse.matches:type_name -> qihang.match.v1.ProspectMatch
+	25, // 36: qihang.match.v1.ListEventInviteesRequest.kinds:type_name -> qihang.match.v1.DocumentKind
+	27, // 37: qihang.match.v1.ListEventInviteesRequest.districts:type_name -> qihang.common.v1.District
+	32, // 38: qihang.match.v1.ListEventInviteesRequest.stages:type_name -> qihang.common.v1.CrossBorderStage
+	22, // 39: qihang.match.v1.InviteeMatch.reasons:type_name -> qihang.match.v1.Reason
+	36, // 40: qihang.match.v1.InviteeMatch.firm:type_name -> qihang.match.v1.FirmSummary
+	29, // 41: qihang.match.v1.InviteeMatch.association:type_name -> qihang.match.v1.AssociationSummary
+	25, // 42: qihang.match.v1.InviteeMatch.kind:type_name -> qihang.match.v1.DocumentKind
+	17, // 43: qihang.match.v1.ListEventInviteesResponse.matches:type_name -> qihang.match.v1.InviteeMatch
+	1,  // 44: qihang.match.v1.MatchService.ListFirmPolicyMatches:input_type -> qihang.match.v1.ListFirmPolicyMatchesRequest
+	4,  // 45: qihang.match.v1.MatchService.ListFirmAssociationMatches:input_type -> qihang.match.v1.ListFirmAssociationMatchesRequest
+	7,  // 46: qihang.match.v1.MatchService.ListFirmIndustryBeltMatches:input_type -> qihang.match.v1.ListFirmIndustryBeltMatchesRequest
+	10, // 47: qihang.match.v1.MatchService.ListFirmExpertMatches:input_type -> qihang.match.v1.ListFirmExpertMatchesRequest
+	13, // 48: qihang.match.v1.MatchService.ListAssociationProspects:input_type -> qihang.match.v1.ListAssociationProspectsRequest
+	16, // 49: qihang.match.v1.MatchService.ListEventInvitees:input_type -> qihang.match.v1.ListEventInviteesRequest
+	3,  // 50: qihang.match.v1.MatchService.ListFirmPolicyMatches:output_type -> qihang.match.v1.ListFirmPolicyMatchesResponse
+	6,  // 51: qihang.match.v1.MatchService.ListFirmAssociationMatches:output_type -> qihang.match.v1.ListFirmAssociationMatchesResponse
+	9,  // 52: qihang.match.v1.MatchService.ListFirmIndustryBeltMatches:output_type -> qihang.match.v1.ListFirmIndustryBeltMatchesResponse
+	12, // 53: qihang.match.v1.MatchService.ListFirmExpertMatches:output_type -> qihang.match.v1.ListFirmExpertMatchesResponse
+	15, // 54: qihang.match.v1.MatchService.ListAssociationProspects:output_type -> qihang.match.v1.ListAssociationProspectsResponse
+	18, // 55: qihang.match.v1.MatchService.ListEventInvitees:output_type -> qihang.match.v1.ListEventInviteesResponse
+	50, // [50:56] is the sub-list for method output_type
+	44, // [44:50] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_qihang_match_v1_match_proto_init() }

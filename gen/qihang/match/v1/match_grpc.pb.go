@@ -98,8 +98,9 @@ type MatchServiceClient interface {
 	// SAME_DISTRICT (serves the district on site), OPEN_SLOTS.
 	//
 	// The consult service uses it to suggest experts for a consultation
-	// request, passing the request's need tags in `needs` and its preferred
-	// mode in online_only or on_site_only.
+	// request, passing the request's needs, stage, markets, platforms and
+	// preferred district in the override fields and its preferred mode in
+	// online_only or on_site_only.
 	//
 	// Callers and failures as ListFirmPolicyMatches.
 	ListFirmExpertMatches(ctx context.Context, in *ListFirmExpertMatchesRequest, opts ...grpc.CallOption) (*ListFirmExpertMatchesResponse, error)
@@ -275,8 +276,9 @@ type MatchServiceServer interface {
 	// SAME_DISTRICT (serves the district on site), OPEN_SLOTS.
 	//
 	// The consult service uses it to suggest experts for a consultation
-	// request, passing the request's need tags in `needs` and its preferred
-	// mode in online_only or on_site_only.
+	// request, passing the request's needs, stage, markets, platforms and
+	// preferred district in the override fields and its preferred mode in
+	// online_only or on_site_only.
 	//
 	// Callers and failures as ListFirmPolicyMatches.
 	ListFirmExpertMatches(context.Context, *ListFirmExpertMatchesRequest) (*ListFirmExpertMatchesResponse, error)

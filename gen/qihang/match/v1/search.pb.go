@@ -218,63 +218,63 @@ func (IndexHealth) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_match_v1_search_proto_rawDescGZIP(), []int{2}
 }
 
-// RebuildState is where a rebuild stands.
-type RebuildState int32
+// RebuildStatus is where a rebuild stands.
+type RebuildStatus int32
 
 const (
-	RebuildState_REBUILD_STATE_UNSPECIFIED RebuildState = 0
+	RebuildStatus_REBUILD_STATUS_UNSPECIFIED RebuildStatus = 0
 	// Copying every object from its source into the fresh index.
-	RebuildState_REBUILD_STATE_RUNNING RebuildState = 1
+	RebuildStatus_REBUILD_STATUS_RUNNING RebuildStatus = 1
 	// Applying the changes made since the copy began, before the swap.
-	RebuildState_REBUILD_STATE_CATCHING_UP RebuildState = 2
+	RebuildStatus_REBUILD_STATUS_CATCHING_UP RebuildStatus = 2
 	// Swapped in; the old index is dropped.
-	RebuildState_REBUILD_STATE_SUCCEEDED RebuildState = 3
+	RebuildStatus_REBUILD_STATUS_SUCCEEDED RebuildStatus = 3
 	// Stopped with an error; the old index still serves.
-	RebuildState_REBUILD_STATE_FAILED RebuildState = 4
+	RebuildStatus_REBUILD_STATUS_FAILED RebuildStatus = 4
 )
 
-// Enum value maps for RebuildState.
+// Enum value maps for RebuildStatus.
 var (
-	RebuildState_name = map[int32]string{
-		0: "REBUILD_STATE_UNSPECIFIED",
-		1: "REBUILD_STATE_RUNNING",
-		2: "REBUILD_STATE_CATCHING_UP",
-		3: "REBUILD_STATE_SUCCEEDED",
-		4: "REBUILD_STATE_FAILED",
+	RebuildStatus_name = map[int32]string{
+		0: "REBUILD_STATUS_UNSPECIFIED",
+		1: "REBUILD_STATUS_RUNNING",
+		2: "REBUILD_STATUS_CATCHING_UP",
+		3: "REBUILD_STATUS_SUCCEEDED",
+		4: "REBUILD_STATUS_FAILED",
 	}
-	RebuildState_value = map[string]int32{
-		"REBUILD_STATE_UNSPECIFIED": 0,
-		"REBUILD_STATE_RUNNING":     1,
-		"REBUILD_STATE_CATCHING_UP": 2,
-		"REBUILD_STATE_SUCCEEDED":   3,
-		"REBUILD_STATE_FAILED":      4,
+	RebuildStatus_value = map[string]int32{
+		"REBUILD_STATUS_UNSPECIFIED": 0,
+		"REBUILD_STATUS_RUNNING":     1,
+		"REBUILD_STATUS_CATCHING_UP": 2,
+		"REBUILD_STATUS_SUCCEEDED":   3,
+		"REBUILD_STATUS_FAILED":      4,
 	}
 )
 
-func (x RebuildState) Enum() *RebuildState {
-	p := new(RebuildState)
+func (x RebuildStatus) Enum() *RebuildStatus {
+	p := new(RebuildStatus)
 	*p = x
 	return p
 }
 
-func (x RebuildState) String() string {
+func (x RebuildStatus) String() string {
 	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
 }
 
-func (RebuildState) Descriptor() protoreflect.EnumDescriptor {
+func (RebuildStatus) Descriptor() protoreflect.EnumDescriptor {
 	return file_qihang_match_v1_search_proto_enumTypes[3].Descriptor()
 }
 
-func (RebuildState) Type() protoreflect.EnumType {
+func (RebuildStatus) Type() protoreflect.EnumType {
 	return &file_qihang_match_v1_search_proto_enumTypes[3]
 }
 
-func (x RebuildState) Number() protoreflect.EnumNumber {
+func (x RebuildStatus) Number() protoreflect.EnumNumber {
 	return protoreflect.EnumNumber(x)
 }
 
-// Deprecated: Use RebuildState.Descriptor instead.
-func (RebuildState) EnumDescriptor() ([]byte, []int) {
+// Deprecated: Use RebuildStatus.Descriptor instead.
+func (RebuildStatus) EnumDescriptor() ([]byte, []int) {
 	return file_qihang_match_v1_search_proto_rawDescGZIP(), []int{3}
 }
 
@@ -348,9 +348,10 @@ func (ReindexOutcome) EnumDescriptor() ([]byte, []int) {
 // type (associations), association membership (firms).
 //
 // String filter values are checked against their format (markets: two
-// upper-case letters; association_id: an id) and are never spliced into an
-// engine filter, so a value with quotes or operators fails with
-// INVALID_ARGUMENT instead of changing the filter's meaning.
+// upper-case letters; HS chapters: two digits, "01" to "97"; association_id:
+// an id) and are never spliced into an engine filter, so a value with quotes
+// or operators fails with INVALID_ARGUMENT instead of changing the filter's
+// meaning.
 type SearchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The text typed so far, at most 200 characters; surrounding white space is
@@ -370,8 +371,9 @@ type SearchRequest struct {
 	Needs      []v1.NeedTag          `protobuf:"varint,9,rep,packed,name=needs,proto3,enum=qihang.common.v1.NeedTag" json:"needs,omitempty"`
 	// ISO 3166-1 alpha-2 codes, upper case, e.g. "US".
 	Markets []string `protobuf:"bytes,10,rep,name=markets,proto3" json:"markets,omitempty"`
-	// HS chapters, 1 to 97, e.g. 62.
-	HsChapters       []int32               `protobuf:"varint,11,rep,packed,name=hs_chapters,json=hsChapters,proto3" json:"hs_chapters,omitempty"`
+	// HS chapters, two digits as in qihang.catalog.v1.IndustryBelt, e.g. "62",
+	// "09".
+	HsChapters       []string              `protobuf:"bytes,11,rep,name=hs_chapters,json=hsChapters,proto3" json:"hs_chapters,omitempty"`
 	PolicyCategories []v11.PolicyCategory  `protobuf:"varint,12,rep,packed,name=policy_categories,json=policyCategories,proto3,enum=qihang.catalog.v1.PolicyCategory" json:"policy_categories,omitempty"`
 	PolicyLevels     []v11.PolicyLevel     `protobuf:"varint,13,rep,packed,name=policy_levels,json=policyLevels,proto3,enum=qihang.catalog.v1.PolicyLevel" json:"policy_levels,omitempty"`
 	AssociationTypes []v12.AssociationType `protobuf:"varint,14,rep,packed,name=association_types,json=associationTypes,proto3,enum=qihang.profiles.v1.AssociationType" json:"association_types,omitempty"`
@@ -483,7 +485,7 @@ func (x *SearchRequest) GetMarkets() []string {
 	return nil
 }
 
-func (x *SearchRequest) GetHsChapters() []int32 {
+func (x *SearchRequest) GetHsChapters() []string {
 	if x != nil {
 		return x.HsChapters
 	}
@@ -1098,8 +1100,8 @@ type IndexRebuild struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The index id, e.g. "firms".
-	Index string       `protobuf:"bytes,2,opt,name=index,proto3" json:"index,omitempty"`
-	State RebuildState `protobuf:"varint,3,opt,name=state,proto3,enum=qihang.match.v1.RebuildState" json:"state,omitempty"`
+	Index  string        `protobuf:"bytes,2,opt,name=index,proto3" json:"index,omitempty"`
+	Status RebuildStatus `protobuf:"varint,3,opt,name=status,proto3,enum=qihang.match.v1.RebuildStatus" json:"status,omitempty"`
 	// Objects to copy, as counted at the start.
 	DocumentsTotal int64 `protobuf:"varint,4,opt,name=documents_total,json=documentsTotal,proto3" json:"documents_total,omitempty"`
 	// Objects copied so far.
@@ -1160,11 +1162,11 @@ func (x *IndexRebuild) GetIndex() string {
 	return ""
 }
 
-func (x *IndexRebuild) GetState() RebuildState {
+func (x *IndexRebuild) GetStatus() RebuildStatus {
 	if x != nil {
-		return x.State
+		return x.Status
 	}
-	return RebuildState_REBUILD_STATE_UNSPECIFIED
+	return RebuildStatus_REBUILD_STATUS_UNSPECIFIED
 }
 
 func (x *IndexRebuild) GetDocumentsTotal() int64 {
@@ -1694,7 +1696,7 @@ const file_qihang_match_v1_search_proto_rawDesc = "" +
 	"\x05needs\x18\t \x03(\x0e2\x19.qihang.common.v1.NeedTagR\x05needs\x12\x18\n" +
 	"\amarkets\x18\n" +
 	" \x03(\tR\amarkets\x12\x1f\n" +
-	"\vhs_chapters\x18\v \x03(\x05R\n" +
+	"\vhs_chapters\x18\v \x03(\tR\n" +
 	"hsChapters\x12N\n" +
 	"\x11policy_categories\x18\f \x03(\x0e2!.qihang.catalog.v1.PolicyCategoryR\x10policyCategories\x12C\n" +
 	"\rpolicy_levels\x18\r \x03(\x0e2\x1e.qihang.catalog.v1.PolicyLevelR\fpolicyLevels\x12P\n" +
@@ -1742,11 +1744,11 @@ const file_qihang_match_v1_search_proto_rawDesc = "" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12)\n" +
 	"\x10applied_sequence\x18\x02 \x01(\x03R\x0fappliedSequence\x12'\n" +
 	"\x0fsource_sequence\x18\x03 \x01(\x03R\x0esourceSequence\x127\n" +
-	"\tpoll_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bpollTime\"\xea\x02\n" +
+	"\tpoll_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bpollTime\"\xed\x02\n" +
 	"\fIndexRebuild\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05index\x18\x02 \x01(\tR\x05index\x123\n" +
-	"\x05state\x18\x03 \x01(\x0e2\x1d.qihang.match.v1.RebuildStateR\x05state\x12'\n" +
+	"\x05index\x18\x02 \x01(\tR\x05index\x126\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1e.qihang.match.v1.RebuildStatusR\x06status\x12'\n" +
 	"\x0fdocuments_total\x18\x04 \x01(\x03R\x0edocumentsTotal\x12+\n" +
 	"\x11documents_indexed\x18\x05 \x01(\x03R\x10documentsIndexed\x129\n" +
 	"\n" +
@@ -1817,13 +1819,13 @@ const file_qihang_match_v1_search_proto_rawDesc = "" +
 	"\xca\xf3\x18\x06正常\x12*\n" +
 	"\x14INDEX_HEALTH_LAGGING\x10\x02\x1a\x10\xca\xf3\x18\f同步滞后\x12.\n" +
 	"\x15INDEX_HEALTH_BUILDING\x10\x03\x1a\x13\xca\xf3\x18\x0f首次构建中\x12+\n" +
-	"\x18INDEX_HEALTH_UNAVAILABLE\x10\x04\x1a\r\xca\xf3\x18\t不可用*\xe9\x01\n" +
-	"\fRebuildState\x12,\n" +
-	"\x19REBUILD_STATE_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12(\n" +
-	"\x15REBUILD_STATE_RUNNING\x10\x01\x1a\r\xca\xf3\x18\t构建中\x12/\n" +
-	"\x19REBUILD_STATE_CATCHING_UP\x10\x02\x1a\x10\xca\xf3\x18\f追赶增量\x12*\n" +
-	"\x17REBUILD_STATE_SUCCEEDED\x10\x03\x1a\r\xca\xf3\x18\t已完成\x12$\n" +
-	"\x14REBUILD_STATE_FAILED\x10\x04\x1a\n" +
+	"\x18INDEX_HEALTH_UNAVAILABLE\x10\x04\x1a\r\xca\xf3\x18\t不可用*\xef\x01\n" +
+	"\rRebuildStatus\x12-\n" +
+	"\x1aREBUILD_STATUS_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12)\n" +
+	"\x16REBUILD_STATUS_RUNNING\x10\x01\x1a\r\xca\xf3\x18\t构建中\x120\n" +
+	"\x1aREBUILD_STATUS_CATCHING_UP\x10\x02\x1a\x10\xca\xf3\x18\f追赶增量\x12+\n" +
+	"\x18REBUILD_STATUS_SUCCEEDED\x10\x03\x1a\r\xca\xf3\x18\t已完成\x12%\n" +
+	"\x15REBUILD_STATUS_FAILED\x10\x04\x1a\n" +
 	"\xca\xf3\x18\x06失败*\xc7\x01\n" +
 	"\x0eReindexOutcome\x12.\n" +
 	"\x1bREINDEX_OUTCOME_UNSPECIFIED\x10\x00\x1a\r\xca\xf3\x18\t未指定\x12+\n" +
@@ -1854,7 +1856,7 @@ var file_qihang_match_v1_search_proto_goTypes = []any{
 	(SearchFacet)(0),                // 0: qihang.match.v1.SearchFacet
 	(SearchEngine)(0),               // 1: qihang.match.v1.SearchEngine
 	(IndexHealth)(0),                // 2: qihang.match.v1.IndexHealth
-	(RebuildState)(0),               // 3: qihang.match.v1.RebuildState
+	(RebuildStatus)(0),              // 3: qihang.match.v1.RebuildStatus
 	(ReindexOutcome)(0),             // 4: qihang.match.v1.ReindexOutcome
 	(*SearchRequest)(nil),           // 5: qihang.match.v1.SearchRequest
 	(*TextSegment)(nil),             // 6: qihang.match.v1.TextSegment
@@ -1913,7 +1915,7 @@ var file_qihang_match_v1_search_proto_depIdxs = []int32{
 	8,  // 20: qihang.match.v1.SearchResponse.hits:type_name -> qihang.match.v1.SearchHit
 	10, // 21: qihang.match.v1.SearchResponse.facets:type_name -> qihang.match.v1.FacetResult
 	35, // 22: qihang.match.v1.SyncSource.poll_time:type_name -> google.protobuf.Timestamp
-	3,  // 23: qihang.match.v1.IndexRebuild.state:type_name -> qihang.match.v1.RebuildState
+	3,  // 23: qihang.match.v1.IndexRebuild.status:type_name -> qihang.match.v1.RebuildStatus
 	35, // 24: qihang.match.v1.IndexRebuild.start_time:type_name -> google.protobuf.Timestamp
 	35, // 25: qihang.match.v1.IndexRebuild.end_time:type_name -> google.protobuf.Timestamp
 	21, // 26: qihang.match.v1.Index.kind:type_name -> qihang.match.v1.DocumentKind

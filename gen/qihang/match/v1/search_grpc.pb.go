@@ -64,7 +64,7 @@ type SearchServiceClient interface {
 	// owning services, catches it up with the writes made meanwhile, and swaps
 	// it in atomically: searches are answered from the old index until the swap
 	// and never see a gap or a half-built index. Live sync continues throughout.
-	// Returns at once with the rebuild's state; follow it with ListIndexes. A
+	// Returns at once with the rebuild's status; follow it with ListIndexes. A
 	// rebuild already running for an index is returned, not started twice.
 	//
 	// Bureau admin only. NOT_FOUND for an unknown index; UNAVAILABLE when the
@@ -167,7 +167,7 @@ type SearchServiceServer interface {
 	// owning services, catches it up with the writes made meanwhile, and swaps
 	// it in atomically: searches are answered from the old index until the swap
 	// and never see a gap or a half-built index. Live sync continues throughout.
-	// Returns at once with the rebuild's state; follow it with ListIndexes. A
+	// Returns at once with the rebuild's status; follow it with ListIndexes. A
 	// rebuild already running for an index is returned, not started twice.
 	//
 	// Bureau admin only. NOT_FOUND for an unknown index; UNAVAILABLE when the
