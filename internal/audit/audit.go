@@ -70,7 +70,7 @@ func NewLog(db store.Database, logger *slog.Logger, now func() time.Time) *Log {
 
 // EnsureIndexes creates the indexes the listing uses.
 func (l *Log) EnsureIndexes(ctx context.Context) error {
-	err := store.EnsureIndexes(ctx, l.c.Write, []mongo.IndexModel{
+	err := l.c.EnsureIndexes(ctx, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "time", Value: -1}}, Options: options.Index().SetName("time")},
 		{Keys: bson.D{{Key: "object_id", Value: 1}}, Options: options.Index().SetName("object_id")},
 	})

@@ -43,6 +43,9 @@ type Store struct {
 	uri      string
 	embedded bool
 	stop     func()
+	// sqlite reaches the embedded server's files directly; nil against
+	// MongoDB.
+	sqlite *sqliteFiles
 }
 
 // Database is one service's database: Write for every mutation, Read for
@@ -50,17 +53,19 @@ type Store struct {
 type Database struct {
 	Write *mongo.Database
 	Read  *mongo.Database
+	store *Store
 }
 
 // Collection returns the named collection's write and read handles.
 func (d Database) Collection(name string) Collection {
-	return Collection{Write: d.Write.Collection(name), Read: d.Read.Collection(name)}
+	return Collection{Write: d.Write.Collection(name), Read: d.Read.Collection(name), db: d}
 }
 
 // Collection is one collection's write and read handles.
 type Collection struct {
 	Write *mongo.Collection
 	Read  *mongo.Collection
+	db    Database
 }
 
 // Open connects to MongoDB or starts the embedded server, and checks that it
@@ -115,7 +120,7 @@ func (s *Store) startEmbedded(dataDir string, logger *slog.Logger) error {
 	}
 	// FerretDB reports every closed client connection as a warning; only its
 	// errors are worth our log.
-	fl := slog.New(&levelFloor{Handler: logger.Handler(), min: slog.LevelError})
+	fl := slog.New(&levelFloor{base: logger.Handler(), min: slog.LevelError})
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
@@ -133,7 +138,9 @@ func (s *Store) startEmbedded(dataDir string, logger *slog.Logger) error {
 	}()
 	s.uri = f.MongoDBURI()
 	s.embedded = true
+	s.sqlite = newSQLiteFiles(dir)
 	s.stop = func() {
+		s.sqlite.close()
 		cancel()
 		<-done
 	}
@@ -142,7 +149,7 @@ func (s *Store) startEmbedded(dataDir string, logger *slog.Logger) error {
 
 // Database returns the named database.
 func (s *Store) Database(name string) Database {
-	return Database{Write: s.write.Database(name), Read: s.read.Database(name)}
+	return Database{Write: s.write.Database(name), Read: s.read.Database(name), store: s}
 }
 
 // Embedded reports whether the store runs the in-process FerretDB.
@@ -206,32 +213,53 @@ func duplicateMessage(m string) bool {
 // IsNotFound reports whether err is the driver's "no documents" error.
 func IsNotFound(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }
 
-// levelFloor drops records below min.
+// levelFloor drops records below min. FerretDB attaches whole documents to
+// its loggers for debug records, so attributes and groups are only recorded
+// here and applied to the real handler when a record is actually kept.
 type levelFloor struct {
-	slog.Handler
-	min slog.Level
+	base slog.Handler
+	min  slog.Level
+	ops  []func(slog.Handler) slog.Handler
 }
 
 func (h *levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
+	return l >= h.min && h.base.Enabled(ctx, l)
+}
+
+func (h *levelFloor) Handle(ctx context.Context, r slog.Record) error {
+	target := h.base
+	for _, op := range h.ops {
+		target = op(target)
+	}
+	return target.Handle(ctx, r)
+}
+
+func (h *levelFloor) with(op func(slog.Handler) slog.Handler) *levelFloor {
+	ops := make([]func(slog.Handler) slog.Handler, len(h.ops), len(h.ops)+1)
+	copy(ops, h.ops)
+	return &levelFloor{base: h.base, min: h.min, ops: append(ops, op)}
 }
 
 func (h *levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
-	return &levelFloor{Handler: h.Handler.WithAttrs(a), min: h.min}
+	return h.with(func(t slog.Handler) slog.Handler { return t.WithAttrs(a) })
 }
 
 func (h *levelFloor) WithGroup(n string) slog.Handler {
-	return &levelFloor{Handler: h.Handler.WithGroup(n), min: h.min}
+	return h.with(func(t slog.Handler) slog.Handler { return t.WithGroup(n) })
 }
 
-// EnsureIndexes creates the indexes of c that do not exist yet (by name),
-// one at a time. FerretDB v1.24 panics on a createIndexes command that names
-// several indexes of which some already exist (as on every restart), so
-// indexes are never created in one batch.
-func EnsureIndexes(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
-	specs, err := c.Indexes().ListSpecifications(ctx)
+// EnsureIndexes creates the indexes of the collection that do not exist yet
+// (by name), one at a time. FerretDB v1.24 panics on a createIndexes command
+// that names several indexes of which some already exist (as on every
+// restart), so indexes are never created in one batch.
+//
+// On the embedded store it also adds the SQLite index FerretDB lacks for
+// lookups by _id (see sqliteFiles), which turns every read and update of one
+// document from a table scan into an index search.
+func (c Collection) EnsureIndexes(ctx context.Context, models []mongo.IndexModel) error {
+	specs, err := c.Write.Indexes().ListSpecifications(ctx)
 	if err != nil {
-		return fmt.Errorf("store: list indexes of %s: %w", c.Name(), err)
+		return fmt.Errorf("store: list indexes of %s: %w", c.Write.Name(), err)
 	}
 	have := make(map[string]bool, len(specs))
 	for _, s := range specs {
@@ -249,14 +277,27 @@ func EnsureIndexes(ctx context.Context, c *mongo.Collection, models []mongo.Inde
 			}
 		}
 		if name == "" {
-			return fmt.Errorf("store: index on %s needs a name", c.Name())
+			return fmt.Errorf("store: index on %s needs a name", c.Write.Name())
 		}
 		if have[name] {
 			continue
 		}
-		if _, err := c.Indexes().CreateOne(ctx, m); err != nil {
-			return fmt.Errorf("store: create index %s.%s: %w", c.Name(), name, err)
+		if _, err := c.Write.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("store: create index %s.%s: %w", c.Write.Name(), name, err)
 		}
 	}
+	if c.db.store != nil && c.db.store.sqlite != nil {
+		if len(models) == 0 { // make sure the collection exists
+			if err := c.db.Write.CreateCollection(ctx, c.Write.Name()); err != nil && !isNamespaceExists(err) {
+				return fmt.Errorf("store: create collection %s: %w", c.Write.Name(), err)
+			}
+		}
+		return c.db.store.sqlite.ensureIDIndex(ctx, c.db.Write.Name(), c.Write.Name())
+	}
 	return nil
+}
+
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
 }

@@ -62,7 +62,7 @@ func NewAccounts(db store.Database) *Accounts {
 
 // EnsureIndexes creates the unique username index.
 func (r *Accounts) EnsureIndexes(ctx context.Context) error {
-	err := store.EnsureIndexes(ctx, r.c.Write, []mongo.IndexModel{
+	err := r.c.EnsureIndexes(ctx, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "username", Value: 1}}, Options: options.Index().SetUnique(true).SetName("username_unique")},
 	})
 	if err != nil {

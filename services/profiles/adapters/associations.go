@@ -28,7 +28,7 @@ func NewAssociations(db store.Database, now func() time.Time) *Associations {
 
 // EnsureIndexes creates the unique USCC index and the list indexes.
 func (r *Associations) EnsureIndexes(ctx context.Context) error {
-	err := store.EnsureIndexes(ctx, r.c.Write, []mongo.IndexModel{
+	err := r.c.EnsureIndexes(ctx, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "uscc", Value: 1}}, Options: options.Index().SetUnique(true).SetName("uscc_unique")},
 		{Keys: bson.D{{Key: "name", Value: 1}}, Options: options.Index().SetName("name")},
 		{Keys: bson.D{{Key: "district", Value: 1}}, Options: options.Index().SetName("district")},

@@ -28,7 +28,7 @@ func NewFirms(db store.Database, now func() time.Time) *Firms {
 
 // EnsureIndexes creates the unique USCC index and the indexes lists use.
 func (r *Firms) EnsureIndexes(ctx context.Context) error {
-	err := store.EnsureIndexes(ctx, r.c.Write, []mongo.IndexModel{
+	err := r.c.EnsureIndexes(ctx, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "uscc", Value: 1}}, Options: options.Index().SetUnique(true).SetName("uscc_unique")},
 		{Keys: bson.D{{Key: "association_ids", Value: 1}}, Options: options.Index().SetName("association_ids")},
 		{Keys: bson.D{{Key: "district", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("district_name")},
