@@ -118,12 +118,12 @@ func (r *Accounts) List(ctx context.Context, f domain.AccountFilter, offset, lim
 	case f.AssociationID != "":
 		q = append(q, bson.E{Key: "association_id", Value: f.AssociationID})
 	}
-	return page(ctx, r.c.Read, "accounts", q, bson.D{{Key: "username", Value: 1}}, offset, limit, accountFromDoc)
+	return store.Page(ctx, r.c.Read, "accounts", q, bson.D{{Key: "username", Value: 1}}, offset, limit, accountFromDoc)
 }
 
 // Update applies fn and writes the account back conditional on its version.
 func (r *Accounts) Update(ctx context.Context, id string, fn func(*domain.Account) error) (*domain.Account, error) {
-	return optimisticUpdate(ctx, "该账号", 0,
+	return store.OptimisticUpdate(ctx, "该账号", 0,
 		func(ctx context.Context) (*domain.Account, int64, error) {
 			a, err := r.Get(ctx, id)
 			if err != nil {

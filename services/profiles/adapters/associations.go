@@ -85,7 +85,7 @@ func (r *Associations) GetMany(ctx context.Context, ids []string) (map[string]*d
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := findAll(ctx, r.c.Read, "associations", append(idsIn(ids), notDeleted()), nil, associationFromDoc)
+	list, err := store.FindAll(ctx, r.c.Read, "associations", append(store.IDsIn(ids), store.NotDeleted()), nil, associationFromDoc)
 	for _, a := range list {
 		out[a.ID] = a
 	}
@@ -95,7 +95,7 @@ func (r *Associations) GetMany(ctx context.Context, ids []string) (map[string]*d
 // List returns one page of live associations matching the filter, ordered by
 // name, and the total number of matches.
 func (r *Associations) List(ctx context.Context, f domain.AssociationFilter, offset, limit int) ([]*domain.Association, int, error) {
-	q := bson.D{notDeleted()}
+	q := bson.D{store.NotDeleted()}
 	if f.District != 0 {
 		q = append(q, bson.E{Key: "district", Value: enumName(f.District)})
 	}
@@ -109,9 +109,9 @@ func (r *Associations) List(ctx context.Context, f domain.AssociationFilter, off
 		q = append(q, bson.E{Key: "joined_programme", Value: *f.JoinedProgramme})
 	}
 	if f.NameContains != "" {
-		q = append(q, nameContains(f.NameContains, "name", "short_name"))
+		q = append(q, store.TextContains(f.NameContains, "name", "short_name"))
 	}
-	return page(ctx, r.c.Read, "associations", q, byName, offset, limit, associationFromDoc)
+	return store.Page(ctx, r.c.Read, "associations", q, byName, offset, limit, associationFromDoc)
 }
 
 // Update applies fn and writes the association back conditional on its
@@ -126,7 +126,7 @@ func (r *Associations) Revive(ctx context.Context, id string, fn func(*domain.As
 }
 
 func (r *Associations) update(ctx context.Context, id string, expect int64, includeDeleted bool, fn func(*domain.Association) error) (*domain.Association, error) {
-	return optimisticUpdate(ctx, "该社会组织资料", expect,
+	return store.OptimisticUpdate(ctx, "该社会组织资料", expect,
 		func(ctx context.Context) (*domain.Association, int64, error) {
 			get := r.find
 			if includeDeleted {

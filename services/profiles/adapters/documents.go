@@ -10,6 +10,8 @@ package adapters
 import (
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
@@ -294,3 +296,6 @@ func firmFromDoc(d firmDoc) *domain.Firm {
 		DeleteTime:           timeVal(d.DeletedAt),
 	}
 }
+
+// byName is the order of the profiles lists: name, then id for ties.
+var byName = bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}

@@ -122,7 +122,7 @@ func (r *Firms) FindByUSCCs(ctx context.Context, codes []string) (map[string]*do
 	if len(codes) == 0 {
 		return out, nil
 	}
-	list, err := findAll(ctx, r.c.Read, "firms", bson.D{{Key: "uscc", Value: bson.D{{Key: "$in", Value: codes}}}}, nil, firmFromDoc)
+	list, err := store.FindAll(ctx, r.c.Read, "firms", bson.D{{Key: "uscc", Value: bson.D{{Key: "$in", Value: codes}}}}, nil, firmFromDoc)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (r *Firms) GetMany(ctx context.Context, ids []string) (map[string]*domain.F
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := findAll(ctx, r.c.Read, "firms", append(idsIn(ids), notDeleted()), nil, firmFromDoc)
+	list, err := store.FindAll(ctx, r.c.Read, "firms", append(store.IDsIn(ids), store.NotDeleted()), nil, firmFromDoc)
 	for _, f := range list {
 		out[f.ID] = f
 	}
@@ -166,7 +166,7 @@ func firmFilter(scope domain.FirmScope, f domain.FirmFilter) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	q = append(q, notDeleted())
+	q = append(q, store.NotDeleted())
 	add := func(k string, v any) { q = append(q, bson.E{Key: k, Value: v}) }
 	if f.AssociationID != "" {
 		add("association_ids", f.AssociationID)
@@ -193,7 +193,7 @@ func firmFilter(scope domain.FirmScope, f domain.FirmFilter) (bson.D, error) {
 		add("uscc", f.USCC)
 	}
 	if f.NameContains != "" {
-		q = append(q, nameContains(f.NameContains, "name", "name_en"))
+		q = append(q, store.TextContains(f.NameContains, "name", "name_en"))
 	}
 	return q, nil
 }
@@ -205,7 +205,7 @@ func (r *Firms) List(ctx context.Context, scope domain.FirmScope, f domain.FirmF
 	if err != nil {
 		return nil, 0, err
 	}
-	return page(ctx, r.c.Read, "firms", q, byName, offset, limit, firmFromDoc)
+	return store.Page(ctx, r.c.Read, "firms", q, byName, offset, limit, firmFromDoc)
 }
 
 // Update applies fn to the firm and writes it back conditional on its
@@ -221,7 +221,7 @@ func (r *Firms) Revive(ctx context.Context, id string, fn func(*domain.Firm) err
 }
 
 func (r *Firms) update(ctx context.Context, id string, expect int64, includeDeleted bool, fn func(*domain.Firm) error) (*domain.Firm, error) {
-	return optimisticUpdate(ctx, "该企业资料", expect,
+	return store.OptimisticUpdate(ctx, "该企业资料", expect,
 		func(ctx context.Context) (*domain.Firm, int64, error) {
 			f, err := r.get(ctx, bson.D{{Key: "_id", Value: id}})
 			if err == apperr.ErrNotFound || (err == nil && f.Deleted() && !includeDeleted) {

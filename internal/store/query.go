@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/qihang-hz/qihang/internal/apperr"
+)
+
+// Query helpers shared by the services' store adapters. They keep to what
+// behaves the same on MongoDB and on the embedded FerretDB.
+
+// NotDeleted matches live documents (soft deletes set deleted_at).
+func NotDeleted() bson.E {
+	return bson.E{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}
+}
+
+// IDsIn matches the documents with the given ids.
+func IDsIn(ids []string) bson.D {
+	return bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+}
+
+// TextContains matches text in any of the fields, case-insensitively, with
+// the text taken literally (not as a pattern).
+func TextContains(text string, fields ...string) bson.E {
+	re := bson.Regex{Pattern: regexp.QuoteMeta(text), Options: "i"}
+	or := make(bson.A, len(fields))
+	for i, f := range fields {
+		or[i] = bson.D{{Key: f, Value: re}}
+	}
+	return bson.E{Key: "$or", Value: or}
+}
+
+// Page counts the documents matching q and returns those from offset (at
+// most limit, 0 = all) in sort order, converted by conv. what names the
+// collection in errors.
+func Page[D, T any](ctx context.Context, c *mongo.Collection, what string, q, sort bson.D, offset, limit int, conv func(D) T) ([]T, int, error) {
+	total, err := c.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: count: %w", what, err)
+	}
+	if offset >= int(total) {
+		return nil, int(total), nil
+	}
+	opts := options.Find().SetSort(sort).SetSkip(int64(offset))
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	out, err := FindAll(ctx, c, what, q, opts, conv)
+	return out, int(total), err
+}
+
+// FindAll returns every document matching q, converted by conv.
+func FindAll[D, T any](ctx context.Context, c *mongo.Collection, what string, q bson.D, opts *options.FindOptionsBuilder, conv func(D) T) ([]T, error) {
+	cur, err := c.Find(ctx, q, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: find: %w", what, err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("%s: find: %w", what, err)
+	}
+	out := make([]T, len(docs))
+	for i, d := range docs {
+		out[i] = conv(d)
+	}
+	return out, nil
+}
+
+// ErrNoChange, returned by an update function, ends the update without a
+// write; the update returns the object as read.
+var ErrNoChange = errors.New("no change")
+
+// maxAttempts bounds the retries of an update without an expected version
+// when other writers keep winning; between attempts the loser waits a random
+// time that grows with the attempt (up to maxBackoff), so a crowd of writers
+// on one document spreads out instead of colliding again.
+const (
+	maxAttempts = 100
+	maxBackoff  = 50 * time.Millisecond
+)
+
+// OptimisticUpdate reads an object, applies fn to it and writes it back on
+// condition that its version is still the one read. fn sees the object
+// before its version is compared with expect, so access checks inside fn
+// decide first (a stale etag must not tell a caller who may not see the
+// object that it exists). With expect > 0 the object must be at that version
+// (an API etag) and a lost race is a conflict; with expect == 0 a lost race
+// is retried with a fresh read.
+//
+// get returns the object and its stored version; put writes it with the
+// version incremented, conditional on old, and reports whether it matched.
+// what names the object in Chinese for the conflict message.
+func OptimisticUpdate[T any](ctx context.Context, what string, expect int64,
+	get func(context.Context) (T, int64, error),
+	fn func(T) error,
+	put func(ctx context.Context, obj T, old int64) (bool, error),
+) (T, error) {
+	var zero T
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		obj, ver, err := get(ctx)
+		if err != nil {
+			return zero, err
+		}
+		if err := fn(obj); err != nil {
+			if errors.Is(err, ErrNoChange) {
+				return obj, nil
+			}
+			return zero, err
+		}
+		if expect > 0 && ver != expect {
+			return zero, apperr.Conflict("%s已被他人修改（当前版本%d，您提交的是版本%d），请刷新后重试", what, ver, expect)
+		}
+		ok, err := put(ctx, obj, ver)
+		if err != nil {
+			return zero, err
+		}
+		if ok {
+			return obj, nil
+		}
+		if expect > 0 {
+			return zero, apperr.Conflict("%s刚刚被他人修改，请刷新后重试", what)
+		}
+		backoff := min(time.Duration(attempt+1)*time.Millisecond, maxBackoff)
+		select {
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		case <-time.After(rand.N(backoff) + time.Millisecond):
+		}
+	}
+	return zero, fmt.Errorf("%s: update lost %d races in a row", what, maxAttempts)
+}
