@@ -11,6 +11,8 @@ import (
 	"context"
 	"fmt"
 
+	"google.golang.org/grpc/metadata"
+
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 )
 
@@ -132,4 +134,18 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func FromContext(ctx context.Context) Principal {
 	p, _ := ctx.Value(principalKey{}).(Principal)
 	return p
+}
+
+// ForwardToken returns ctx with the caller's bearer token (from the incoming
+// gRPC metadata) set on outgoing calls, so a service calling another acts
+// with the caller's rights and the callee applies its own access rules.
+func ForwardToken(ctx context.Context) context.Context {
+	md, ok := metadata.FromIncomingContext(ctx)
+	if !ok {
+		return ctx
+	}
+	if v := md.Get("authorization"); len(v) > 0 {
+		return metadata.AppendToOutgoingContext(ctx, "authorization", v[0])
+	}
+	return ctx
 }

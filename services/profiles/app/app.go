@@ -15,6 +15,7 @@ import (
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/fieldmask"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 )
 
@@ -116,7 +117,7 @@ func ParseEtag(field, etag string) (int64, error) {
 // etag and the field mask — and returns the version to update at and the
 // fields to change. resource names the request field ("firm").
 func updateRequest(resource, id, etag string, paths, writable []string) (int64, []string, error) {
-	paths = maskPaths(paths)
+	paths = fieldmask.TopLevel(paths)
 	v := &apperr.ValidationError{}
 	if id == "" {
 		v.Add(resource+".id", "请提供要修改对象的id")
@@ -127,19 +128,6 @@ func updateRequest(resource, id, etag string, paths, writable []string) (int64, 
 	}
 	v.Merge("", domain.CheckMask("update_mask", paths, writable))
 	return version, paths, v.Err()
-}
-
-// maskPaths drops "id" and "etag" from an update mask: over HTTP PATCH the
-// gateway derives the mask from the body, which carries both to say which
-// object at which version is being changed.
-func maskPaths(paths []string) []string {
-	out := make([]string, 0, len(paths))
-	for _, p := range paths {
-		if p != "id" && p != "etag" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func denied() error { return apperr.PermissionDenied("无权执行此操作") }

@@ -2,10 +2,10 @@ package domain
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/contact"
+	"github.com/qihang-hz/qihang/internal/fieldmask"
 )
 
 // The field-mask paths an update may name, in API (snake_case) spelling.
@@ -25,23 +25,11 @@ var (
 	}
 )
 
-// CheckMask validates update-mask paths: each must be a known, writable
-// field, and the mask may not be empty.
+// CheckMask validates update-mask paths (already reduced to top-level
+// fields): each must be a known, writable field, and the mask may not be
+// empty.
 func CheckMask(field string, paths []string, writable []string) *apperr.ValidationError {
-	v := &apperr.ValidationError{}
-	if len(paths) == 0 {
-		v.Add(field, "请指定要修改的字段（update_mask），例如“name,stage”")
-	}
-	for _, p := range paths {
-		switch {
-		case slices.Contains(writable, p):
-		case slices.Contains(readOnlyPaths, p):
-			v.Add(field, "字段“%s”为只读，不能修改", p)
-		default:
-			v.Add(field, "未知字段“%s”，可修改的字段：%s", p, strings.Join(writable, "、"))
-		}
-	}
-	return v
+	return fieldmask.Check(field, paths, writable, readOnlyPaths)
 }
 
 // FirmPatchPaths returns the writable firm fields.
