@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -51,8 +53,12 @@ func uploads(next http.Handler, maxFile int64) http.Handler {
 			}
 			content, name = b, uploadName(r)
 		case mt == "multipart/form-data":
-			b, n, ok := multipartFile(r, params["boundary"], maxFile)
-			if !ok {
+			b, n, err := multipartFile(r, params["boundary"], maxFile)
+			switch {
+			case err == errFileTooLarge:
+				writeStatus(w, http.StatusRequestEntityTooLarge, badRequest("file", fmt.Sprintf("上传文件超过上限%s", humanBytes(maxFile))))
+				return
+			case err != nil:
 				writeStatus(w, http.StatusBadRequest, badRequest("file", "未找到上传文件：请在表单字段“file”中上传.xlsx或.csv文件"))
 				return
 			}
@@ -98,24 +104,32 @@ func uploadName(r *http.Request) string {
 	return ""
 }
 
-func multipartFile(r *http.Request, boundary string, maxFile int64) ([]byte, string, bool) {
+var (
+	errFileTooLarge = errors.New("file too large")
+	errNoFile       = errors.New("no file part")
+)
+
+func multipartFile(r *http.Request, boundary string, maxFile int64) ([]byte, string, error) {
 	if boundary == "" {
-		return nil, "", false
+		return nil, "", errNoFile
 	}
 	mr := multipart.NewReader(r.Body, boundary)
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return nil, "", false
+			return nil, "", errNoFile
 		}
 		if part.FormName() != "file" {
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(part, maxFile+1))
-		if err != nil || int64(len(b)) > maxFile {
-			return nil, "", false
+		switch {
+		case err != nil:
+			return nil, "", errNoFile
+		case int64(len(b)) > maxFile:
+			return nil, "", errFileTooLarge
 		}
-		return b, part.FileName(), true
+		return b, part.FileName(), nil
 	}
 }
 

@@ -156,6 +156,7 @@ func NewHandler(ctx context.Context, opts Options) (http.Handler, error) {
 	api = downloads(api)
 	api = uploads(api, opts.MaxUploadBytes)
 	api = bodyLimit(api, opts.MaxBodyBytes, opts.MaxUploadBytes)
+	api = uploadSlots(api, 4)
 	api = deadlines(api, opts.Timeout, opts.LongTimeout)
 	api = authenticate(api, opts.Verifier)
 	root.Handle("/v1/", api)

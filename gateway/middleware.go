@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"strings"
@@ -101,6 +102,12 @@ func authenticate(next http.Handler, v *auth.Verifier) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		if h == "" {
+			if isImport(r.URL.Path) {
+				// Uploads are large: refuse them before reading the body
+				// rather than after the service says who may call it.
+				writeStatus(w, http.StatusUnauthorized, status.New(codes.Unauthenticated, "请先登录：缺少访问令牌（Authorization: Bearer …）"))
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -156,8 +163,15 @@ func bodyLimit(next http.Handler, normal, upload int64) http.Handler {
 		}
 		limit := normal
 		if isImport(r.URL.Path) {
-			// base64 in JSON carries 4 bytes per 3; multipart adds headers.
-			limit = upload*4/3 + 64<<10
+			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			switch {
+			case rawUploadTypes[mt]:
+				limit = upload
+			case mt == "multipart/form-data":
+				limit = upload + 64<<10 // the form's own headers
+			default:
+				limit = upload*4/3 + 64<<10 // base64 in JSON carries 4 bytes per 3
+			}
 		}
 		tooBig := func() {
 			writeStatusCode(w, http.StatusRequestEntityTooLarge, badRequest("body",
@@ -179,6 +193,25 @@ func bodyLimit(next http.Handler, normal, upload int64) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
+	})
+}
+
+// uploadSlots bounds concurrent imports: each holds its file several times
+// in memory (body, decoded bytes, the parsed rows).
+func uploadSlots(next http.Handler, slots int) http.Handler {
+	sem := make(chan struct{}, slots)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isImport(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+			next.ServeHTTP(w, r)
+		default:
+			writeStatus(w, http.StatusTooManyRequests, status.New(codes.ResourceExhausted, "同时进行的导入过多，请稍后重试"))
+		}
 	})
 }
 

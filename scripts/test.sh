@@ -8,7 +8,7 @@ echo "== generated code matches the protos"
 ./scripts/check-generated.sh
 
 echo "== formatting"
-unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^gen/') 2>/dev/null || true)
+unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '^gen/'))
 if [ -n "$unformatted" ]; then
   echo "gofmt needed on:" >&2
   echo "$unformatted" >&2

@@ -4,7 +4,6 @@
 package contact
 
 import (
-	"fmt"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -83,7 +82,7 @@ func ValidatePhone(s string) string {
 	if isMobile(s) || isLandline(s) {
 		return ""
 	}
-	return fmt.Sprintf("电话“%s”格式不正确：须为11位手机号（如13812345678）或带区号的座机（如0571-87654321）", s)
+	return "电话格式不正确：须为11位手机号（如13812345678）或带区号的座机（如0571-87654321）"
 }
 
 // MaskPhone keeps the first three and last four digits of a mobile
@@ -120,7 +119,7 @@ func IsMaskedPhone(s string) bool { return strings.Contains(s, "****") }
 func ValidateEmail(s string) string {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return fmt.Sprintf("邮箱“%s”格式不正确", s)
+		return "邮箱格式不正确，应如wang@example.com"
 	}
 	return ""
 }

@@ -45,8 +45,10 @@ func (c *serviceConfig) Validate() error {
 	if c.MongoURI == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("either --mongo-uri or --data-dir is required"))
 	}
-	if c.SigningKey == "" && c.DataDir == "" {
-		errs = append(errs, errors.New("--token-signing-key is required without --data-dir"))
+	if c.SigningKey == "" && (c.DataDir == "" || c.MongoURI != "") {
+		// Against a shared MongoDB every replica must sign with the same
+		// key; a key kept in a local data directory would differ per replica.
+		errs = append(errs, errors.New("--token-signing-key is required with --mongo-uri (and without --data-dir)"))
 	}
 	if c.SigningKey != "" {
 		if _, err := auth.DecodePrivateKey(c.SigningKey); err != nil {

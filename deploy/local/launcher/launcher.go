@@ -178,11 +178,15 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 		return err
 	}
 
+	// Stop order: the gateway drains first (its requests still need the
+	// services), then the services.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(runCtx, grpcLis) }()
-	go func() { errc <- gateway.Serve(runCtx, httpLis, handler, cfg.ShutdownTimeout, logger) }()
+	grpcCtx, stopGRPC := context.WithCancel(context.Background())
+	defer stopGRPC()
+	grpcErr, httpErr := make(chan error, 1), make(chan error, 1)
+	go func() { grpcErr <- srv.Serve(grpcCtx, grpcLis) }()
+	go func() { httpErr <- gateway.Serve(runCtx, httpLis, handler, cfg.ShutdownTimeout, logger) }()
 	addrs := Addrs{HTTP: httpLis.Addr().String(), GRPC: grpcLis.Addr().String()}
 	logger.Info("Qihang is ready", "http", "http://"+addrs.HTTP, "grpc", addrs.GRPC,
 		"openapi", "http://"+addrs.HTTP+"/openapi.json")
@@ -191,11 +195,15 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	}
 
 	var first error
-	for range 2 {
-		if err := <-errc; err != nil && first == nil {
+	select {
+	case first = <-httpErr:
+		stopGRPC()
+		if err := <-grpcErr; first == nil {
 			first = err
-			stop() // one server failed: stop the other too
 		}
+	case first = <-grpcErr: // the services failed: stop the gateway too
+		stop()
+		<-httpErr
 	}
 	logger.Info("Qihang stopped")
 	return first

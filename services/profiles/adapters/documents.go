@@ -76,6 +76,7 @@ type firmDoc struct {
 	// AssociationIDs mirrors Memberships for equality queries: the embedded
 	// store mishandles conditions on fields inside arrays of sub-documents.
 	AssociationIDs []string   `bson:"association_ids"`
+	RegisteredBy   string     `bson:"registered_by,omitempty"`
 	Address        string     `bson:"address,omitempty"`
 	Website        string     `bson:"website,omitempty"`
 	Sample         bool       `bson:"sample,omitempty"`
@@ -250,6 +251,7 @@ func firmToDoc(f *domain.Firm) firmDoc {
 		Contacts:             contacts,
 		Memberships:          ms,
 		AssociationIDs:       strs(f.AssociationIDs()),
+		RegisteredBy:         f.RegisteredBy,
 		Address:              f.Address,
 		Website:              f.Website,
 		Sample:               f.Sample,
@@ -287,6 +289,7 @@ func firmFromDoc(d firmDoc) *domain.Firm {
 		Needs:                enumValues[commonv1.NeedTag](d.Needs),
 		Contacts:             contacts,
 		Memberships:          ms,
+		RegisteredBy:         d.RegisteredBy,
 		Address:              d.Address,
 		Website:              d.Website,
 		Sample:               d.Sample,

@@ -71,6 +71,7 @@ type Service struct {
 	issuer       *auth.Issuer
 	logger       *slog.Logger
 	now          func() time.Time
+	logins       *loginGuard
 }
 
 // Deps are the Service's collaborators; all are required.
@@ -90,7 +91,7 @@ type Deps struct {
 func New(d Deps) *Service {
 	return &Service{
 		associations: d.Associations, firms: d.Firms, accounts: d.Accounts, audit: d.Audit,
-		issuer: d.Issuer, logger: d.Logger, now: d.Now,
+		issuer: d.Issuer, logger: d.Logger, now: d.Now, logins: newLoginGuard(d.Now),
 	}
 }
 

@@ -137,7 +137,7 @@ func (s *Service) ListAssociations(ctx context.Context, f domain.AssociationFilt
 			v.Add(e.field, "代码%d无效，允许的值：%s", e.val.Number(), refdata.Labels(e.val.Descriptor()))
 		}
 	}
-	page, err := paging.Parse(size, token, fmt.Sprintf("%+v", f))
+	page, err := paging.Parse(size, token, f.Key())
 	if err != nil {
 		v.Merge("", mustValidation(err))
 	}

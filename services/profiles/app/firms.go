@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -91,7 +90,7 @@ func (s *Service) CreateFirm(ctx context.Context, associationID string, f *domai
 	}
 	now := s.now()
 	f.ID, f.Version, f.CreateTime, f.UpdateTime = ids.New(), 1, now, now
-	f.Memberships = nil
+	f.Memberships, f.RegisteredBy = nil, associationID
 	if associationID != "" {
 		f.AddMembership(associationID, now)
 	}
@@ -131,7 +130,7 @@ func (s *Service) reviveFirm(ctx context.Context, f *domain.Firm, associationID 
 		}
 		domain.ApplyFirmPatch(e, f, domain.FirmPatchPaths())
 		e.DeleteTime = zeroTime
-		e.Memberships = nil
+		e.Memberships, e.RegisteredBy = nil, associationID
 		if associationID != "" {
 			e.AddMembership(associationID, s.now())
 		}
@@ -199,7 +198,7 @@ func (s *Service) ListFirms(ctx context.Context, f domain.FirmFilter, size int32
 		return nil, "", 0, apperr.PermissionDenied("当前角色无权查看企业名单")
 	}
 	v := validateFirmFilter(&f)
-	page, err := paging.Parse(size, token, fmt.Sprintf("%+v", f))
+	page, err := paging.Parse(size, token, f.Key())
 	if err != nil {
 		v.Merge("", mustValidation(err))
 	}
@@ -374,13 +373,17 @@ func (s *Service) DeleteMembership(ctx context.Context, associationID, firmID st
 		return apperr.PermissionDenied("只能管理本协会的会员")
 	}
 	var scope []string
+	notMember := apperr.NotFound("会员企业%s不存在或不是此协会的会员", firmID)
 	f, err := s.firms.Update(ctx, firmID, 0, func(f *domain.Firm) error {
 		scope = f.AssociationIDs()
 		if !f.RemoveMembership(associationID) {
-			return apperr.NotFound("该企业不是此协会的会员")
+			return notMember
 		}
 		return nil
 	})
+	if apperr.IsKind(err, apperr.KindNotFound) {
+		return notMember
+	}
 	if err != nil {
 		return err
 	}

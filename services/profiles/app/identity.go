@@ -37,25 +37,39 @@ func (s *Service) Login(ctx context.Context, username, password string) (*LoginR
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := s.logins.admit(username); err != nil {
+		return nil, err
+	}
 	a, err := s.accounts.GetByUsername(ctx, username)
 	if apperr.IsKind(err, apperr.KindNotFound) {
-		auth.CheckDummy(password)
+		if err := s.logins.hash(ctx, func() { auth.CheckDummy(password) }); err != nil {
+			return nil, err
+		}
+		s.logins.failed(username)
 		return nil, errBadLogin
 	}
 	if err != nil {
 		return nil, err
 	}
-	ok, err := auth.CheckPassword(a.PasswordHash, password)
-	if err != nil {
+	var ok bool
+	var hashErr error
+	if err := s.logins.hash(ctx, func() { ok, hashErr = auth.CheckPassword(a.PasswordHash, password) }); err != nil {
 		return nil, err
 	}
+	if hashErr != nil {
+		return nil, hashErr
+	}
 	if !ok || a.Disabled {
-		s.audit.Append(ctx, auth.Principal{AccountID: a.ID, Username: a.Username, Role: a.Role}, audit.Record{
+		s.logins.failed(username)
+		// Recorded in the background so a wrong password for a real
+		// account answers as fast as an unknown username.
+		go s.audit.Append(context.WithoutCancel(ctx), auth.Principal{AccountID: a.ID, Username: a.Username, Role: a.Role}, audit.Record{
 			Action: "account.login_failed", ObjectType: "account", ObjectID: a.ID,
 			AssociationIDs: nonEmpty(a.AssociationID),
 		})
 		return nil, errBadLogin
 	}
+	s.logins.succeeded(username)
 	tok, exp, err := s.issuer.Issue(a.Principal())
 	if err != nil {
 		return nil, err
@@ -189,8 +203,8 @@ func (s *Service) checkAccountScope(ctx context.Context, p auth.Principal, a *do
 		if err != nil {
 			return apperr.Invalid("account.firm_id", "企业%s不存在", a.FirmID)
 		}
-		if p.Is(auth.RoleAssociationAdmin) && !f.MemberOf(p.AssociationID) {
-			return apperr.PermissionDenied("只能为本协会会员企业创建账号")
+		if p.Is(auth.RoleAssociationAdmin) && !domain.CanEditFirm(p, f) {
+			return apperr.PermissionDenied("只能为本协会登记的会员企业创建账号")
 		}
 	case auth.RoleExpert:
 		// Expert profiles live in the consult service, which checks the id
@@ -264,7 +278,7 @@ func (s *Service) DisableAccount(ctx context.Context, id string) (*domain.Accoun
 	if p.Is(auth.RoleAssociationAdmin) {
 		ok := false
 		if target.Role == auth.RoleFirmUser {
-			if f, err := s.firms.Get(ctx, target.FirmID); err == nil && f.MemberOf(p.AssociationID) {
+			if f, err := s.firms.Get(ctx, target.FirmID); err == nil && domain.CanEditFirm(p, f) {
 				ok = true
 			}
 		}

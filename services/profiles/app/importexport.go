@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/contact"
 	"github.com/qihang-hz/qihang/internal/ids"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 	"github.com/qihang-hz/qihang/services/profiles/sheets"
@@ -106,6 +108,10 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 		return nil, err
 	}
 	mask := parsed.FieldMask()
+	present := make(map[string]bool, len(parsed.Columns))
+	for _, c := range parsed.Columns {
+		present[c] = true
+	}
 	rep := &ImportReport{DryRun: req.DryRun, TotalRows: len(parsed.Rows)}
 	rep.Rows = make([]RowReport, len(parsed.Rows))
 
@@ -142,7 +148,7 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 		switch {
 		case cur == nil:
 			in.ID, in.Version, in.CreateTime, in.UpdateTime = ids.New(), 1, now, now
-			in.Memberships = nil
+			in.Memberships, in.RegisteredBy = nil, req.AssociationID
 			in.AddMembership(req.AssociationID, now)
 			rr.Outcome = OutcomeCreated
 			if !req.DryRun {
@@ -153,8 +159,8 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 			continue
 		case cur.Deleted():
 			rr.Outcome, rr.FirmID = OutcomeCreated, cur.ID
-		case cur.MemberOf(req.AssociationID):
-			keepExtraContacts(in, cur)
+		case cur.KeptBy(req.AssociationID):
+			in.Contacts = mergeContacts(cur.Contacts, in.Contacts, present)
 			next := cur.Clone()
 			domain.ApplyFirmPatch(next, in, mask)
 			domain.NormalizeFirm(next)
@@ -164,6 +170,11 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 				continue
 			}
 			rr.Outcome = OutcomeUpdated
+		case cur.MemberOf(req.AssociationID):
+			// Added earlier by USCC or import; another association keeps
+			// the profile, so this import leaves it alone.
+			rr.Outcome, rr.FirmID = OutcomeUnchanged, cur.ID
+			continue
 		default:
 			rr.Outcome, rr.FirmID = OutcomeLinked, cur.ID
 		}
@@ -182,7 +193,16 @@ func (s *Service) ImportFirms(ctx context.Context, req ImportRequest) (*ImportRe
 		end := min(start+importBatch, len(fresh))
 		errs, err := s.firms.InsertMany(ctx, fresh[start:end])
 		if err != nil {
-			return nil, fmt.Errorf("import: insert batch at row %d: %w", parsed.Rows[freshRows[start]].Number, err)
+			// The store failed part way (deadline, lost connection): report
+			// what was saved and fail the rest; importing the file again
+			// completes it, as saved rows come back unchanged.
+			s.logger.ErrorContext(ctx, "import interrupted", "association", assoc.ID, "row", parsed.Rows[freshRows[start]].Number, "error", err)
+			for _, i := range freshRows[start:] {
+				rr := &rep.Rows[i]
+				rr.Outcome, rr.FirmID = OutcomeFailed, ""
+				rr.Errors = []sheets.CellError{{Column: sheets.ColUSCC, Description: "保存中断，本行可能未保存，请重新导入该文件（已保存的行将显示为无变化）"}}
+			}
+			break
 		}
 		for j, e := range errs {
 			rr := &rep.Rows[freshRows[start+j]]
@@ -215,13 +235,13 @@ func (s *Service) applyImportRow(ctx context.Context, cur, in *domain.Firm, mask
 		return s.firms.Revive(ctx, cur.ID, func(f *domain.Firm) error {
 			domain.ApplyFirmPatch(f, in, domain.FirmPatchPaths())
 			f.DeleteTime = zeroTime
-			f.Memberships = nil
+			f.Memberships, f.RegisteredBy = nil, associationID
 			f.AddMembership(associationID, s.now())
 			return nil
 		})
 	}
 	return s.firms.Update(ctx, cur.ID, 0, func(f *domain.Firm) error {
-		if f.MemberOf(associationID) {
+		if o == OutcomeUpdated && f.KeptBy(associationID) {
 			domain.ApplyFirmPatch(f, in, mask)
 			domain.NormalizeFirm(f)
 			if err := domain.ValidateFirm(f).Err(); err != nil {
@@ -234,13 +254,37 @@ func (s *Service) applyImportRow(ctx context.Context, cur, in *domain.Firm, mask
 	})
 }
 
-// keepExtraContacts keeps a stored firm's second and later contacts when a
-// spreadsheet (which has columns for one contact) updates it, so that
-// exporting and re-importing a list loses nobody.
-func keepExtraContacts(in, cur *domain.Firm) {
-	if len(in.Contacts) == 1 && len(cur.Contacts) > 1 {
-		in.Contacts = append(in.Contacts, cur.Contacts[1:]...)
+// mergeContacts is what a spreadsheet row does to a stored firm's contacts.
+// A sheet has columns for one contact: the row's values replace the first
+// contact's name, title, phone and e-mail only where the column is in the
+// file; the other contacts stay; a row whose contact cells are all blank
+// changes nothing, so no one is deleted by omission.
+func mergeContacts(stored, row []domain.Contact, present map[string]bool) []domain.Contact {
+	if len(row) == 0 {
+		return slices.Clone(stored)
 	}
+	var first domain.Contact
+	if len(stored) > 0 {
+		first = stored[0]
+	}
+	in := row[0]
+	if present[sheets.ColContactName] {
+		first.Name = in.Name
+	}
+	if present[sheets.ColContactTitle] {
+		first.Title = in.Title
+	}
+	if present[sheets.ColContactPhone] {
+		first.Phone = in.Phone
+	}
+	if present[sheets.ColContactEmail] {
+		first.Email = in.Email
+	}
+	out := []domain.Contact{first}
+	if len(stored) > 1 {
+		out = append(out, stored[1:]...)
+	}
+	return out
 }
 
 func importAction(o Outcome) string {
@@ -328,18 +372,37 @@ func (s *Service) ExportFirms(ctx context.Context, f domain.FirmFilter, reveal b
 	if len(views) > 0 {
 		names = views[0].AssociationNames
 	}
+	// With reveal, each firm's contacts are whole only where the caller may
+	// reveal them (an association sees firms it added later masked), and
+	// every revealed firm gets its own reveal record.
+	var reveals []audit.Record
+	if reveal {
+		for i, firm := range firms {
+			if !domain.CanRevealFirm(p, firm) {
+				masked := firm.Clone()
+				for j := range masked.Contacts {
+					masked.Contacts[j].Phone = contact.MaskPhone(masked.Contacts[j].Phone)
+					masked.Contacts[j].Email = contact.MaskEmail(masked.Contacts[j].Email)
+				}
+				firms[i] = masked
+				continue
+			}
+			reveals = append(reveals, firmAudit("firm.reveal_contacts", firm, "导出名单时查看完整联系方式"))
+		}
+	}
 	var buf bytes.Buffer
 	if err := sheets.WriteFirms(&buf, firms, sheets.ExportOptions{AssociationNames: names, RevealContacts: reveal}); err != nil {
 		return nil, err
 	}
 	detail := fmt.Sprintf("导出%d家企业，筛选：%+v", len(firms), f)
 	if reveal {
-		detail += "，含完整联系方式"
+		detail += fmt.Sprintf("，其中%d家含完整联系方式", len(reveals))
 	}
 	scope := []string{}
 	if p.AssociationID != "" {
 		scope = append(scope, p.AssociationID)
 	}
+	s.appendAll(ctx, p, reveals)
 	s.audit.Append(ctx, p, audit.Record{Action: "firm.export", ObjectType: "firm", ObjectID: "*", Detail: detail, AssociationIDs: scope})
 	return &File{Name: sheets.ExportFileName, ContentType: sheets.ContentTypeXLSX, Content: buf.Bytes()}, nil
 }

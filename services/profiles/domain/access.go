@@ -60,13 +60,14 @@ func FirmScopeFor(p auth.Principal) FirmScope {
 func CanReadFirm(p auth.Principal, f *Firm) bool { return FirmScopeFor(p).Contains(f) }
 
 // CanEditFirm reports whether p may change f's profile: a bureau admin, an
-// admin of an association f belongs to, or f's own user.
+// admin of the association that registered f (and still has it as a
+// member), or f's own user. Other member associations read f only.
 func CanEditFirm(p auth.Principal, f *Firm) bool {
 	switch {
 	case p.Is(auth.RoleBureauAdmin):
 		return true
 	case p.Is(auth.RoleAssociationAdmin):
-		return f.MemberOf(p.AssociationID)
+		return f.KeptBy(p.AssociationID)
 	case p.Is(auth.RoleFirmUser):
 		return f.ID == p.FirmID
 	}

@@ -7,6 +7,7 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -95,13 +96,19 @@ type Firm struct {
 	Needs                []commonv1.NeedTag
 	Contacts             []Contact
 	Memberships          []Membership
-	Address              string
-	Website              string
-	Sample               bool
-	Version              int64
-	CreateTime           time.Time
-	UpdateTime           time.Time
-	DeleteTime           time.Time
+	// RegisteredBy is the association that registered the firm ("" when a
+	// bureau admin registered it without one). Only that association's
+	// admins edit the profile and reveal contacts; associations that added
+	// the firm later (by USCC or import) read it with contacts masked, so
+	// knowing a firm's public USCC gives no control over it.
+	RegisteredBy string
+	Address      string
+	Website      string
+	Sample       bool
+	Version      int64
+	CreateTime   time.Time
+	UpdateTime   time.Time
+	DeleteTime   time.Time
 }
 
 // Deleted reports whether the firm is soft-deleted.
@@ -115,6 +122,10 @@ func (f *Firm) AssociationIDs() []string {
 	}
 	return out
 }
+
+// KeptBy reports whether association id keeps the firm's profile: it
+// registered the firm and is still a member.
+func (f *Firm) KeptBy(id string) bool { return id != "" && f.RegisteredBy == id && f.MemberOf(id) }
 
 // MemberOf reports whether the firm belongs to association id.
 func (f *Firm) MemberOf(id string) bool {
@@ -175,6 +186,9 @@ type FirmFilter struct {
 	USCC          string
 }
 
+// Key identifies the filter for page tokens.
+func (f FirmFilter) Key() string { return fmt.Sprintf("%+v", f) }
+
 // AssociationFilter selects associations in lists.
 type AssociationFilter struct {
 	District        commonv1.District
@@ -182,6 +196,16 @@ type AssociationFilter struct {
 	Industry        commonv1.Industry
 	JoinedProgramme *bool
 	NameContains    string
+}
+
+// Key identifies the filter for page tokens (by value: JoinedProgramme is a
+// pointer).
+func (f AssociationFilter) Key() string {
+	joined := "-"
+	if f.JoinedProgramme != nil {
+		joined = fmt.Sprint(*f.JoinedProgramme)
+	}
+	return fmt.Sprintf("%d|%d|%d|%s|%s", f.District, f.Type, f.Industry, joined, f.NameContains)
 }
 
 var zeroTime time.Time

@@ -116,6 +116,7 @@ func firmToProto(v *app.FirmView) *profilesv1.Firm {
 			FirmId:          f.ID,
 			FirmName:        f.Name,
 			CreateTime:      ts(m.CreateTime),
+			RegisteredHere:  f.KeptBy(m.AssociationID),
 		}
 	}
 	return &profilesv1.Firm{

@@ -341,7 +341,7 @@ func TestParseFirmsReportsBadCellsWithTheirColumn(t *testing.T) {
 		{"phone malformed", []string{ColContactPhone, "1381234567"}, ColContactPhone, "11位手机号"},
 		{"two phones in one cell", []string{ColContactPhone, "13812345678/0571-88888888"}, ColContactPhone, "只能填写一个号码"},
 		{"masked phone from an export", []string{ColContactPhone, "138****5678"}, ColContactPhone, "脱敏"},
-		{"e-mail malformed", []string{ColContactEmail, "zhang@"}, ColContactEmail, "邮箱“zhang@”格式不正确"},
+		{"e-mail malformed", []string{ColContactEmail, "zhang@"}, ColContactEmail, "邮箱格式不正确"},
 		{"masked e-mail from an export", []string{ColContactEmail, "z***@example.com"}, ColContactEmail, "脱敏"},
 		{"title too long", []string{ColContactTitle, strings.Repeat("经", 51)}, ColContactTitle, "50"},
 		{"address too long", []string{ColAddress, strings.Repeat("路", 201)}, ColAddress, "200"},

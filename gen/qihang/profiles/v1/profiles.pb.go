@@ -534,9 +534,14 @@ type Membership struct {
 	// The firm's name at read time. Output only.
 	FirmName string `protobuf:"bytes,4,opt,name=firm_name,json=firmName,proto3" json:"firm_name,omitempty"`
 	// When the membership was recorded. Output only.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// True for the association that registered the firm: its admins keep the
+	// firm's profile and may reveal its contacts. An association that added
+	// an already registered firm (by USCC or by import) sees the profile
+	// read-only, contacts masked. Output only.
+	RegisteredHere bool `protobuf:"varint,6,opt,name=registered_here,json=registeredHere,proto3" json:"registered_here,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Membership) Reset() {
@@ -602,6 +607,13 @@ func (x *Membership) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *Membership) GetRegisteredHere() bool {
+	if x != nil {
+		return x.RegisteredHere
+	}
+	return false
 }
 
 // Firm is a member firm's cross-border profile.
@@ -3606,7 +3618,7 @@ const file_qihang_profiles_v1_profiles_proto_rawDesc = "" +
 	"\vcreate_time\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xd1\x01\n" +
+	"updateTime\"\xfa\x01\n" +
 	"\n" +
 	"Membership\x12%\n" +
 	"\x0eassociation_id\x18\x01 \x01(\tR\rassociationId\x12)\n" +
@@ -3614,7 +3626,8 @@ const file_qihang_profiles_v1_profiles_proto_rawDesc = "" +
 	"\afirm_id\x18\x03 \x01(\tR\x06firmId\x12\x1b\n" +
 	"\tfirm_name\x18\x04 \x01(\tR\bfirmName\x12;\n" +
 	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x8d\b\n" +
+	"createTime\x12'\n" +
+	"\x0fregistered_here\x18\x06 \x01(\bR\x0eregisteredHere\"\x8d\b\n" +
 	"\x04Firm\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04uscc\x18\x02 \x01(\tR\x04uscc\x12\x12\n" +
