@@ -53,7 +53,7 @@ func TestEndToEnd(t *testing.T) {
 		want(t, r, 200)
 		r = s.do(t, "GET", "/openapi.json", "", nil)
 		want(t, r, 200)
-		for _, path := range []string{`"/v1/firms/{id}"`, `"/v1/associations/{association_id}/firms:import"`, `"/v1/auth:login"`, `"/v1/policies:evaluate"`} {
+		for _, path := range []string{`"/v1/firms/{id}"`, `"/v1/associations/{association_id}/firms:import"`, `"/v1/auth:login"`, `"/v1/policies:evaluate"`, `"/v1/events/{event_id}/registrations"`} {
 			if !bytes.Contains(r.raw, []byte(path)) {
 				t.Errorf("OpenAPI document lacks %s", path)
 			}
@@ -196,7 +196,7 @@ func TestEndToEnd(t *testing.T) {
 		r = s.do(t, "POST", "/v1/associations/"+assocID+"/firms", admin, big)
 		want(t, r, 413)
 		want(t, s.do(t, "GET", "/v1/nothing-here", admin, nil), 404)
-		r = s.do(t, "GET", "/v1/policies", admin, nil)
+		r = s.do(t, "GET", "/v1/events", admin, nil) // events arrive with a later issue
 		want(t, r, 501)
 	})
 

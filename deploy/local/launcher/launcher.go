@@ -18,6 +18,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/qihang-hz/qihang/deploy/local/demo"
 	"github.com/qihang-hz/qihang/gateway"
@@ -25,6 +26,7 @@ import (
 	"github.com/qihang-hz/qihang/internal/config"
 	"github.com/qihang-hz/qihang/internal/grpcserver"
 	"github.com/qihang-hz/qihang/internal/store"
+	catalogserver "github.com/qihang-hz/qihang/services/catalog/server"
 	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
 )
 
@@ -122,70 +124,90 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	issuer := auth.NewIssuer(key, cfg.TokenTTL)
 	verifier := auth.NewVerifier(key.Public().(ed25519.PublicKey))
 
-	profiles, err := profilesserver.New(openCtx, st.Database(profilesserver.DatabaseName), issuer, logger)
-	if err != nil {
-		return err
-	}
-	// Demo data first: it recognises a loaded install by its admin account,
-	// which the bootstrap would otherwise create.
-	if cfg.DemoData {
-		sum, err := demo.Load(openCtx, profiles.App, cfg.DemoPassword, logger)
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		logDemo(logger, sum)
-	}
-	if cfg.AdminPassword != "" {
-		if err := profilesserver.BootstrapAdmin(openCtx, profiles.App, cfg.AdminPassword, logger); err != nil {
-			return err
-		}
-	}
-
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:          logger,
-		Authenticator:   auth.NewAuthenticator(verifier, profilesserver.PublicMethods()...),
-		Reflection:      cfg.GRPCReflection,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		Probe:           st.Ping,
-	})
-	if err != nil {
-		return err
-	}
-	profiles.Register(srv.GRPC())
-
+	// The services listen first: the catalog reads firms and associations
+	// from the profiles service over gRPC, through this same listener.
 	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
 		return fmt.Errorf("listen gRPC: %w", err)
-	}
-	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		grpcLis.Close()
-		return fmt.Errorf("listen HTTP: %w", err)
 	}
 	conn, err := grpc.NewClient(grpcLis.Addr().String(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(32<<20)))
 	if err != nil {
+		grpcLis.Close()
 		return fmt.Errorf("dial services: %w", err)
 	}
 	defer conn.Close()
+
+	profiles, err := profilesserver.New(openCtx, st.Database(profilesserver.DatabaseName), issuer, logger)
+	if err != nil {
+		grpcLis.Close()
+		return err
+	}
+	catalog, err := catalogserver.New(openCtx, st.Database(catalogserver.DatabaseName), conn, logger)
+	if err != nil {
+		grpcLis.Close()
+		return err
+	}
+	srv, err := grpcserver.New(grpcserver.Options{
+		Logger:          logger,
+		Authenticator:   auth.NewAuthenticator(verifier, append(profilesserver.PublicMethods(), catalogserver.PublicMethods()...)...),
+		Reflection:      cfg.GRPCReflection,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Probe:           st.Ping,
+	})
+	if err != nil {
+		grpcLis.Close()
+		return err
+	}
+	profiles.Register(srv.GRPC())
+	catalog.Register(srv.GRPC())
+
+	// Stop order: the gateway drains first (its requests still need the
+	// services), then the services.
+	grpcCtx, stopGRPC := context.WithCancel(context.Background())
+	defer stopGRPC()
+	grpcErr := make(chan error, 1)
+	go func() { grpcErr <- srv.Serve(grpcCtx, grpcLis) }()
+
+	// Demo data first: it recognises a loaded install by its admin account,
+	// which the bootstrap would otherwise create.
+	if cfg.DemoData {
+		if err := loadDemo(openCtx, cfg, issuer, profiles, catalog, logger); err != nil {
+			stopGRPC()
+			<-grpcErr
+			return err
+		}
+	}
+	if cfg.AdminPassword != "" {
+		if err := profilesserver.BootstrapAdmin(openCtx, profiles.App, cfg.AdminPassword, logger); err != nil {
+			stopGRPC()
+			<-grpcErr
+			return err
+		}
+	}
+
+	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		stopGRPC()
+		<-grpcErr
+		return fmt.Errorf("listen HTTP: %w", err)
+	}
 	handler, err := gateway.NewHandler(ctx, gateway.Options{
 		Logger:   logger,
 		Verifier: verifier,
 		Conns:    gateway.Conns{Profiles: conn, Catalog: conn, Events: conn, Consult: conn, Match: conn},
 	})
 	if err != nil {
+		httpLis.Close()
+		stopGRPC()
+		<-grpcErr
 		return err
 	}
 
-	// Stop order: the gateway drains first (its requests still need the
-	// services), then the services.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	grpcCtx, stopGRPC := context.WithCancel(context.Background())
-	defer stopGRPC()
-	grpcErr, httpErr := make(chan error, 1), make(chan error, 1)
-	go func() { grpcErr <- srv.Serve(grpcCtx, grpcLis) }()
+	httpErr := make(chan error, 1)
 	go func() { httpErr <- gateway.Serve(runCtx, httpLis, handler, cfg.ShutdownTimeout, logger) }()
 	addrs := Addrs{HTTP: httpLis.Addr().String(), GRPC: grpcLis.Addr().String()}
 	logger.Info("Qihang is ready", "http", "http://"+addrs.HTTP, "grpc", addrs.GRPC,
@@ -207,6 +229,30 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	}
 	logger.Info("Qihang stopped")
 	return first
+}
+
+// loadDemo loads the demo data of every service on first start. The catalog
+// checks belt associations with the profiles service over gRPC using the
+// caller's token, so the load runs as the launcher's own bureau-admin
+// identity with a token for it.
+func loadDemo(ctx context.Context, cfg Config, issuer *auth.Issuer, profiles *profilesserver.Service, catalog *catalogserver.Service, logger *slog.Logger) error {
+	sum, err := demo.Load(ctx, profiles.App, cfg.DemoPassword, logger)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	logDemo(logger, sum)
+	system := auth.Principal{AccountID: "system", Username: "system", Role: auth.RoleBureauAdmin}
+	tok, _, err := issuer.Issue(system)
+	if err != nil {
+		return err
+	}
+	cctx := metadata.NewIncomingContext(auth.WithPrincipal(ctx, system), metadata.Pairs("authorization", "Bearer "+tok))
+	csum, err := demo.LoadCatalog(cctx, catalog.App, profiles.App, logger)
+	if err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
+	}
+	logger.Info("demo policies and belts", "summary", fmt.Sprintf("%+v", *csum))
+	return nil
 }
 
 func logDemo(logger *slog.Logger, sum *demo.Summary) {

@@ -1,0 +1,301 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
+	profilesv1 "github.com/qihang-hz/qihang/gen/qihang/profiles/v1"
+	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/ids"
+	"github.com/qihang-hz/qihang/internal/paging"
+	"github.com/qihang-hz/qihang/services/catalog/adapters"
+	"github.com/qihang-hz/qihang/services/catalog/domain"
+	"github.com/qihang-hz/qihang/services/catalog/eligibility"
+)
+
+// EvaluateRequest is one evaluation request.
+type EvaluateRequest struct {
+	FirmID    string
+	Firm      *profilesv1.Firm
+	PolicyIDs []string
+	Category  catalogv1.PolicyCategory
+	Verdicts  []catalogv1.Verdict
+	PageSize  int32
+	PageToken string
+}
+
+// EvaluateResult is one page of evaluations.
+type EvaluateResult struct {
+	Evaluations   []*catalogv1.PolicyEvaluation
+	VerdictCounts []*catalogv1.VerdictCount
+	Facts         *catalogv1.FirmFacts
+	NextPageToken string
+	TotalSize     int
+}
+
+// maxEvaluateIDs bounds explicit policy lists.
+const maxEvaluateIDs = 100
+
+// verdictRank orders verdicts for "every published policy" answers.
+var verdictRank = map[catalogv1.Verdict]int{
+	catalogv1.Verdict_VERDICT_ELIGIBLE:     0,
+	catalogv1.Verdict_VERDICT_LIKELY:       1,
+	catalogv1.Verdict_VERDICT_NOT_OPEN:     2,
+	catalogv1.Verdict_VERDICT_UNDETERMINED: 3,
+	catalogv1.Verdict_VERDICT_NOT_ELIGIBLE: 4,
+}
+
+// EvaluatePolicies checks one firm against some or all published policies.
+func (s *Service) EvaluatePolicies(ctx context.Context, req EvaluateRequest) (*EvaluateResult, error) {
+	p := auth.FromContext(ctx)
+	v := &apperr.ValidationError{}
+	switch {
+	case req.FirmID == "" && req.Firm == nil:
+		v.Add("firm_id", "请指定要评估的企业（firm_id）或填写企业信息（firm）")
+	case req.FirmID != "" && !ids.Valid(req.FirmID):
+		v.Add("firm_id", "企业id“%s”格式不正确", req.FirmID)
+	}
+	if len(req.PolicyIDs) > maxEvaluateIDs {
+		v.Add("policy_ids", "一次最多评估%d项政策", maxEvaluateIDs)
+	}
+	seen := map[string]bool{}
+	for i, id := range req.PolicyIDs {
+		if seen[id] {
+			v.Add(fmt.Sprintf("policy_ids[%d]", i), "政策id“%s”重复", id)
+		}
+		seen[id] = true
+	}
+	if req.Category != 0 && catalogv1.PolicyCategory_name[int32(req.Category)] == "" {
+		v.Add("category", "政策类别代码%d无效", req.Category)
+	}
+	for i, vd := range req.Verdicts {
+		if _, ok := verdictRank[vd]; !ok {
+			v.Add(fmt.Sprintf("verdicts[%d]", i), "判定结果代码%d无效", vd)
+		}
+	}
+	page, err := paging.Parse(req.PageSize, req.PageToken, fmt.Sprint(req.FirmID, req.PolicyIDs, req.Category, req.Verdicts, req.Firm != nil))
+	if err != nil {
+		v.Merge("", mustValidation(err))
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+
+	subject, err := s.subject(ctx, p, req)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := s.targets(ctx, p, req)
+	if err != nil {
+		return nil, err
+	}
+	ectx, cancel := s.engine.RequestContext(ctx)
+	defer cancel()
+	rules := make([]*eligibility.PolicyRules, len(targets))
+	for i, t := range targets {
+		rules[i] = t.rules
+	}
+	results := s.engine.EvaluateMany(ectx, subject, rules)
+	now := s.now()
+	evals := make([]*catalogv1.PolicyEvaluation, len(targets))
+	counts := map[catalogv1.Verdict]int{}
+	for i, t := range targets {
+		evals[i] = evaluation(t.policy, req.FirmID, results[i], now)
+		counts[evals[i].GetVerdict()]++
+	}
+	if len(req.PolicyIDs) == 0 {
+		sort.SliceStable(evals, func(i, j int) bool {
+			a, b := evals[i], evals[j]
+			if ra, rb := verdictRank[a.GetVerdict()], verdictRank[b.GetVerdict()]; ra != rb {
+				return ra < rb
+			}
+			if ca, cb := a.GetBenefit().GetMaxAmountFen(), b.GetBenefit().GetMaxAmountFen(); ca != cb {
+				return ca > cb
+			}
+			return a.GetPolicyId() < b.GetPolicyId()
+		})
+	}
+	if len(req.Verdicts) > 0 {
+		evals = slices.DeleteFunc(evals, func(e *catalogv1.PolicyEvaluation) bool { return !slices.Contains(req.Verdicts, e.GetVerdict()) })
+	}
+	out := &EvaluateResult{Facts: subject.Facts(), TotalSize: len(evals)}
+	for _, vd := range []catalogv1.Verdict{catalogv1.Verdict_VERDICT_ELIGIBLE, catalogv1.Verdict_VERDICT_LIKELY,
+		catalogv1.Verdict_VERDICT_NOT_OPEN, catalogv1.Verdict_VERDICT_UNDETERMINED, catalogv1.Verdict_VERDICT_NOT_ELIGIBLE} {
+		if counts[vd] > 0 {
+			out.VerdictCounts = append(out.VerdictCounts, &catalogv1.VerdictCount{Verdict: vd, Count: int32(counts[vd])})
+		}
+	}
+	end := min(page.Offset+page.Size, len(evals))
+	if page.Offset < len(evals) {
+		out.Evaluations = evals[page.Offset:end]
+	}
+	out.NextPageToken = page.Next(len(out.Evaluations), len(evals))
+	return out, nil
+}
+
+// evaluation assembles one policy's result: the criteria verdict, turned
+// NOT_OPEN when the policy does not take applications at now.
+func evaluation(policy *catalogv1.Policy, firmID string, r eligibility.PolicyResult, now time.Time) *catalogv1.PolicyEvaluation {
+	open, openReason := eligibility.OpenAt(policy.GetStatus(), policy.GetValidity(), policy.GetApplicationWindow(), now)
+	verdict := r.Verdict
+	if !open {
+		verdict = catalogv1.Verdict_VERDICT_NOT_OPEN
+	}
+	return &catalogv1.PolicyEvaluation{
+		PolicyId:          policy.GetId(),
+		PolicyTitle:       policy.GetTitle(),
+		PolicyVersion:     policy.GetVersion(),
+		FirmId:            firmID,
+		Verdict:           verdict,
+		CriteriaVerdict:   r.Verdict,
+		VerdictReason:     eligibility.VerdictReason(verdict, r.Criteria, openReason),
+		Criteria:          r.Criteria,
+		MissingFields:     eligibility.MissingUnion(r.Criteria),
+		Issuer:            policy.GetIssuer(),
+		Benefit:           policy.GetBenefit(),
+		ApplicationWindow: eligibility.ApplicationWindow(policy.GetValidity(), policy.GetApplicationWindow()),
+		EvaluateTime:      timestamppb.New(now),
+	}
+}
+
+// joinedProgramme reports whether an association has joined the programme,
+// from a short-lived cache in front of the profiles service (reading an
+// association there also counts its firms, which costs a collection scan on
+// the embedded store). Unknown associations count as not joined.
+func (s *Service) joinedProgramme(ctx context.Context, id string) (bool, error) {
+	if joined, ok := s.programme.get(id, s.now()); ok {
+		return joined, nil
+	}
+	a, err := s.profiles.GetAssociation(ctx, id)
+	if isNotFoundStatus(err) || apperr.IsKind(err, apperr.KindNotFound) {
+		s.programme.put(id, false, s.now())
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	s.programme.put(id, a.GetJoinedProgramme(), s.now())
+	return a.GetJoinedProgramme(), nil
+}
+
+// isNotFoundStatus reports a NOT_FOUND status from another service.
+func isNotFoundStatus(err error) bool { return status.Code(err) == codes.NotFound }
+
+// target is one policy to evaluate with its rules.
+type target struct {
+	policy *catalogv1.Policy
+	rules  *eligibility.PolicyRules
+}
+
+// targets returns the policies a request evaluates: the named ones (each
+// visible to the caller) or every published one (of a category).
+func (s *Service) targets(ctx context.Context, p auth.Principal, req EvaluateRequest) ([]target, error) {
+	if len(req.PolicyIDs) == 0 {
+		cached, err := s.published(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]target, 0, len(cached))
+		now := s.now()
+		for _, c := range cached {
+			if domain.EffectiveStatus(c.policy.GetStatus(), c.policy.GetValidity(), now) != catalogv1.PolicyStatus_POLICY_STATUS_PUBLISHED {
+				continue // expired: "every published policy" leaves them out
+			}
+			if req.Category == 0 || slices.Contains(c.policy.GetCategories(), req.Category) {
+				out = append(out, target{policy: c.policy, rules: c.rules})
+			}
+		}
+		return out, nil
+	}
+	cached, err := s.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*cachedPolicy, len(cached))
+	for _, c := range cached {
+		byID[c.policy.GetId()] = c
+	}
+	out := make([]target, 0, len(req.PolicyIDs))
+	for i, id := range req.PolicyIDs {
+		if c := byID[id]; c != nil {
+			out = append(out, target{policy: c.policy, rules: c.rules})
+			continue
+		}
+		policy, err := s.policies.Get(ctx, id)
+		if err == nil && !domain.CanReadPolicy(p, policy) {
+			err = apperr.NotFound("政策%s不存在", id)
+		}
+		if err != nil {
+			if apperr.IsKind(err, apperr.KindNotFound) {
+				return nil, apperr.NotFound("policy_ids[%d]：政策%s不存在", i, id)
+			}
+			return nil, err
+		}
+		rules, cv := s.engine.CompilePolicy(policy)
+		if cv != nil {
+			return nil, apperr.FailedPrecondition("政策%s的条件无法编译：%s", id, cv.Error())
+		}
+		out = append(out, target{policy: policy, rules: rules})
+	}
+	return out, nil
+}
+
+// subject prepares the firm: a saved one read from the profiles service
+// with the caller's rights, or an unsaved one from the request.
+func (s *Service) subject(ctx context.Context, p auth.Principal, req EvaluateRequest) (*eligibility.Subject, error) {
+	firm := req.Firm
+	if req.FirmID != "" {
+		if p.Anonymous() {
+			return nil, apperr.Unauthenticated("评估已登记企业须先登录；未登录时可填写企业信息进行快速自测")
+		}
+		f, err := s.profiles.GetFirm(ctx, req.FirmID)
+		if err != nil {
+			return nil, err
+		}
+		firm = f
+	} else if p.Anonymous() && !s.quick.allow() {
+		return nil, apperr.ResourceExhausted("快速自测请求过多，请稍后再试")
+	}
+	programme := map[string]bool{}
+	if !p.Anonymous() {
+		for _, m := range firm.GetMemberships() {
+			id := m.GetAssociationId()
+			if id == "" {
+				continue
+			}
+			joined, err := s.joinedProgramme(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			programme[id] = joined
+		}
+	}
+	belts, _, err := s.belts.List(ctx, adapters.BeltQuery{Filter: domain.BeltFilter{
+		District: firm.GetDistrict(), Industry: firm.GetIndustry(), Status: catalogv1.IndustryBeltStatus_INDUSTRY_BELT_STATUS_PUBLISHED,
+	}}, 0, 100)
+	if err != nil {
+		return nil, err
+	}
+	var beltIDs []string
+	if firm.GetDistrict() != 0 && firm.GetIndustry() != 0 {
+		for _, b := range belts {
+			beltIDs = append(beltIDs, b.GetId())
+		}
+	}
+	facts := eligibility.Facts(firm, programme, beltIDs)
+	if p.Anonymous() {
+		// Who may not read associations cannot have memberships checked.
+		return s.engine.NewSubjectUnknownMembership(firm, facts), nil
+	}
+	return s.engine.NewSubject(firm, facts), nil
+}

@@ -1,0 +1,57 @@
+// Package server assembles the catalog service — stores, eligibility engine,
+// profiles client, use cases and gRPC server — for the standalone binary and
+// the local launcher.
+package server
+
+import (
+	"context"
+	"log/slog"
+
+	"google.golang.org/grpc"
+
+	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
+	"github.com/qihang-hz/qihang/internal/audit"
+	"github.com/qihang-hz/qihang/internal/store"
+	"github.com/qihang-hz/qihang/services/catalog/adapters"
+	"github.com/qihang-hz/qihang/services/catalog/app"
+	"github.com/qihang-hz/qihang/services/catalog/eligibility"
+	"github.com/qihang-hz/qihang/services/catalog/ports"
+	"github.com/qihang-hz/qihang/services/catalog/profilesclient"
+)
+
+// DatabaseName is the catalog service's database.
+const DatabaseName = "qihang_catalog"
+
+// Service is the assembled catalog service.
+type Service struct {
+	App    *app.Service
+	server *ports.CatalogServer
+}
+
+// New builds the service on db, reading firms and associations from the
+// profiles service over profiles, and creates its indexes.
+func New(ctx context.Context, db store.Database, profiles grpc.ClientConnInterface, logger *slog.Logger) (*Service, error) {
+	policies := adapters.NewPolicies(db, app.Clock)
+	belts := adapters.NewBelts(db, app.Clock)
+	log := audit.NewLog(db, logger, app.Clock)
+	for _, ensure := range []func(context.Context) error{policies.EnsureIndexes, belts.EnsureIndexes, log.EnsureIndexes} {
+		if err := ensure(ctx); err != nil {
+			return nil, err
+		}
+	}
+	engine, err := eligibility.NewEngine(eligibility.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := app.New(app.Deps{
+		Policies: policies, Belts: belts, Profiles: profilesclient.New(profiles), Engine: engine,
+		Audit: log, Logger: logger, Now: app.Clock,
+	})
+	return &Service{App: a, server: ports.NewCatalogServer(a)}, nil
+}
+
+// Register registers the catalog gRPC service on g.
+func (s *Service) Register(g *grpc.Server) { catalogv1.RegisterCatalogServiceServer(g, s.server) }
+
+// PublicMethods are the RPCs callable without a token.
+func PublicMethods() []string { return ports.PublicMethods }
