@@ -56,6 +56,9 @@ func (s *Service) CreateIndustryBelt(ctx context.Context, b *catalogv1.IndustryB
 	if p.Anonymous() {
 		return nil, apperr.Unauthenticated("请先登录")
 	}
+	if !domain.CanAuthorBelts(p) {
+		return nil, denied()
+	}
 	b = proto.Clone(b).(*catalogv1.IndustryBelt)
 	b.Id, b.Etag, b.CreateTime, b.UpdateTime = ids.New(), "", nil, nil
 	b.Sample = b.GetSample() && p.AccountID == "system"
@@ -117,6 +120,9 @@ func (s *Service) UpdateIndustryBelt(ctx context.Context, patch *catalogv1.Indus
 	if p.Anonymous() {
 		return nil, apperr.Unauthenticated("请先登录")
 	}
+	if !domain.CanAuthorBelts(p) {
+		return nil, denied()
+	}
 	paths = fieldmask.TopLevel(paths)
 	v := &apperr.ValidationError{}
 	if patch.GetId() == "" {
@@ -156,6 +162,9 @@ func (s *Service) DeleteIndustryBelt(ctx context.Context, id, etag string) error
 	p := auth.FromContext(ctx)
 	if p.Anonymous() {
 		return apperr.Unauthenticated("请先登录")
+	}
+	if !domain.CanAuthorBelts(p) {
+		return denied()
 	}
 	version, err := parseEtag("etag", etag, false)
 	if err != nil {

@@ -254,6 +254,9 @@ func (s *Service) transition(ctx context.Context, id, etag, action string, fn fu
 	if p.Anonymous() {
 		return nil, apperr.Unauthenticated("请先登录")
 	}
+	if !domain.CanAuthorPolicies(p) {
+		return nil, denied()
+	}
 	version, err := parseEtag("etag", etag, true)
 	if err != nil {
 		return nil, err
@@ -280,6 +283,9 @@ func (s *Service) DeletePolicy(ctx context.Context, id, etag string) error {
 	p := auth.FromContext(ctx)
 	if p.Anonymous() {
 		return apperr.Unauthenticated("请先登录")
+	}
+	if !domain.CanAuthorPolicies(p) {
+		return denied()
 	}
 	version, err := parseEtag("etag", etag, false)
 	if err != nil {

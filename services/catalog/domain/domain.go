@@ -95,6 +95,11 @@ func CanEditBelt(p auth.Principal, belt *catalogv1.IndustryBelt) bool {
 	return false
 }
 
+// CanAuthorBelts reports whether p may write belts at all.
+func CanAuthorBelts(p auth.Principal) bool {
+	return p.Is(auth.RoleBureauAdmin) || p.Is(auth.RoleDistrictOfficer)
+}
+
 // CanReadBelt reports whether p may read belt: anyone a published one, its
 // editors any.
 func CanReadBelt(p auth.Principal, belt *catalogv1.IndustryBelt) bool {

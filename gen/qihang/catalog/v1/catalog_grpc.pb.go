@@ -133,8 +133,8 @@ type CatalogServiceClient interface {
 	//
 	// For a saved firm (firm_id): a bureau admin any firm, a district officer
 	// the firms of its district, an association admin its member firms, a firm
-	// user its own firm; a firm that does not exist is NOT_FOUND, one the caller
-	// may not read is PERMISSION_DENIED. For an unsaved firm (firm, a "what if"
+	// user its own firm; a firm that does not exist and one the caller may not
+	// read are both NOT_FOUND, so firm ids cannot be probed. For an unsaved firm (firm, a "what if"
 	// or an anonymous quick check): anyone, rate-limited (RESOURCE_EXHAUSTED).
 	// A policy id the caller cannot see is NOT_FOUND; editors may list their
 	// drafts by id to try them out.
@@ -423,8 +423,8 @@ type CatalogServiceServer interface {
 	//
 	// For a saved firm (firm_id): a bureau admin any firm, a district officer
 	// the firms of its district, an association admin its member firms, a firm
-	// user its own firm; a firm that does not exist is NOT_FOUND, one the caller
-	// may not read is PERMISSION_DENIED. For an unsaved firm (firm, a "what if"
+	// user its own firm; a firm that does not exist and one the caller may not
+	// read are both NOT_FOUND, so firm ids cannot be probed. For an unsaved firm (firm, a "what if"
 	// or an anonymous quick check): anyone, rate-limited (RESOURCE_EXHAUSTED).
 	// A policy id the caller cannot see is NOT_FOUND; editors may list their
 	// drafts by id to try them out.
