@@ -7,13 +7,13 @@ import (
 	"net"
 	"os"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/qihang-hz/qihang/internal/accesstest"
+
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -31,104 +31,35 @@ import (
 	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
 )
 
-// The roles of the access matrix, in the column order of its rows.
+// The matrix vocabulary is shared with the other services' matrices.
 const (
-	roleAnonymous = "anonymous"
-	roleBureau    = "bureau_admin"
-	roleOfficer   = "district_officer"
-	roleAssoc     = "association_admin"
-	roleFirm      = "firm_user"
-	roleExpert    = "expert"
+	roleAnonymous = accesstest.RoleAnonymous
+	roleBureau    = accesstest.RoleBureau
+	roleOfficer   = accesstest.RoleOfficer
+	roleAssoc     = accesstest.RoleAssoc
+	roleFirm      = accesstest.RoleFirm
+	roleExpert    = accesstest.RoleExpert
 )
 
-var matrixRoles = []string{roleAnonymous, roleBureau, roleOfficer, roleAssoc, roleFirm, roleExpert}
+var matrixRoles = accesstest.Roles
 
-// target says which object a cell acts on: the one in the caller's scope
-// (district XIAOSHAN: its district-level policies and belts, association A,
-// firm fa) or another tenant's (XIHU, B, fb). The bureau's "own" is
-// XIAOSHAN's too.
-type target int
+type target = accesstest.Target
 
 const (
-	own target = iota
-	other
+	own   = accesstest.Own
+	other = accesstest.Other
 )
 
-func (tg target) String() string {
-	if tg == own {
-		return "own"
-	}
-	return "other"
-}
+func pick[T any](tg target, ifOwn, ifOther T) T { return accesstest.Pick(tg, ifOwn, ifOther) }
 
-// pick returns ifOwn or ifOther.
-func pick[T any](tg target, ifOwn, ifOther T) T {
-	if tg == own {
-		return ifOwn
-	}
-	return ifOther
-}
+var (
+	parseWant = accesstest.ParseWant
+	shortName = accesstest.ShortName
+)
 
-var codeNames = map[string]codes.Code{
-	"OK": codes.OK,
-	"U":  codes.Unauthenticated,
-	"PD": codes.PermissionDenied,
-	"NF": codes.NotFound,
-	"IA": codes.InvalidArgument,
-	"FP": codes.FailedPrecondition,
-	"AB": codes.Aborted,
-}
-
-// parseWant reads a row of expected codes written as in the access spec:
-// "anon | bureau | officer | assoc | firm | expert", each column "own/other"
-// or a single code for both targets.
-func parseWant(row string) (map[string][2]codes.Code, error) {
-	cols := strings.Split(row, "|")
-	if len(cols) != len(matrixRoles) {
-		return nil, fmt.Errorf("%d columns, want %d (%s)", len(cols), len(matrixRoles), strings.Join(matrixRoles, " | "))
-	}
-	out := make(map[string][2]codes.Code, len(cols))
-	for i, col := range cols {
-		parts := strings.Split(strings.TrimSpace(col), "/")
-		if len(parts) == 1 {
-			parts = append(parts, parts[0])
-		}
-		if len(parts) != 2 {
-			return nil, fmt.Errorf("column %q: want CODE or OWN/OTHER", col)
-		}
-		var pair [2]codes.Code
-		for j, p := range parts {
-			c, ok := codeNames[strings.TrimSpace(p)]
-			if !ok {
-				return nil, fmt.Errorf("column %q: unknown code %q", col, p)
-			}
-			pair[j] = c
-		}
-		out[matrixRoles[i]] = pair
-	}
-	return out, nil
-}
-
-// contractMethods lists every RPC of the catalog contract as a full method
-// name, from the generated file descriptor, in declaration order.
+// contractMethods lists every RPC of the contract this matrix covers.
 func contractMethods() []string {
-	var out []string
-	svcs := catalogv1.File_qihang_catalog_v1_catalog_proto.Services()
-	for i := range svcs.Len() {
-		s := svcs.Get(i)
-		ms := s.Methods()
-		for j := range ms.Len() {
-			out = append(out, fmt.Sprintf("/%s/%s", s.FullName(), ms.Get(j).Name()))
-		}
-	}
-	return out
-}
-
-// shortName turns "/qihang.catalog.v1.CatalogService/GetPolicy" into
-// "CatalogService.GetPolicy" for subtest names.
-func shortName(full string) string {
-	svc, method, _ := strings.Cut(strings.TrimPrefix(full, "/"), "/")
-	return svc[strings.LastIndex(svc, ".")+1:] + "." + method
+	return accesstest.ContractMethods(catalogv1.File_qihang_catalog_v1_catalog_proto)
 }
 
 const testPassword = "Qihang-test-2025"
