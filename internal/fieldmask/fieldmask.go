@@ -94,3 +94,85 @@ func cloneValue(fd protoreflect.FieldDescriptor, v protoreflect.Value) protorefl
 	}
 	return v
 }
+
+// Paths returns the mask without the addressing fields and without paths
+// already covered by a shorter one ("validity" covers "validity.end_time"),
+// in first-seen order. Unlike TopLevel it keeps nested paths, for services
+// that update nested fields one by one (ApplyNested).
+func Paths(paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		top, _, _ := strings.Cut(p, ".")
+		if p == "" || slices.Contains(addressing, top) || slices.Contains(out, p) {
+			continue
+		}
+		out = append(out, p)
+	}
+	covered := func(p string) bool {
+		for _, q := range out {
+			if q != p && strings.HasPrefix(p, q+".") {
+				return true
+			}
+		}
+		return false
+	}
+	return slices.DeleteFunc(out, covered)
+}
+
+// CheckNested validates paths that may be nested: the top-level field of each
+// must be writable and every further segment must name a field of the
+// message it descends into (desc is the resource's message).
+func CheckNested(field string, paths, writable, readOnly []string, desc protoreflect.MessageDescriptor) *apperr.ValidationError {
+	tops := TopLevel(paths)
+	v := Check(field, tops, writable, readOnly)
+	for _, p := range paths {
+		d := desc
+		for i, seg := range strings.Split(p, ".") {
+			fd := d.Fields().ByName(protoreflect.Name(seg))
+			if fd == nil {
+				if i > 0 {
+					v.Add(field, "未知字段“%s”", p)
+				}
+				break
+			}
+			if fd.Message() == nil || fd.IsList() || fd.IsMap() {
+				if i < len(strings.Split(p, "."))-1 {
+					v.Add(field, "字段“%s”不能再细分", p)
+				}
+				break
+			}
+			d = fd.Message()
+		}
+	}
+	return v
+}
+
+// ApplyNested copies the fields named by paths from src to dst: a top-level
+// path replaces the whole field (as Apply does), a nested path such as
+// "validity.end_time" replaces only that field inside the message, keeping
+// its siblings. Paths must have passed CheckNested.
+func ApplyNested(dst, src proto.Message, paths []string) {
+	for _, p := range paths {
+		applyPath(dst.ProtoReflect(), src.ProtoReflect(), strings.Split(p, "."))
+	}
+}
+
+func applyPath(d, s protoreflect.Message, segs []string) {
+	fd := d.Descriptor().Fields().ByName(protoreflect.Name(segs[0]))
+	if fd == nil {
+		return
+	}
+	if len(segs) == 1 {
+		Apply(d.Interface(), s.Interface(), []string{segs[0]})
+		return
+	}
+	if !s.Has(fd) {
+		// The request leaves the parent unset: nothing inside it to copy
+		// but the cleared leaf.
+		if d.Has(fd) {
+			applyPath(d.Mutable(fd).Message(), s.Get(fd).Message(), segs[1:])
+		}
+		return
+	}
+	applyPath(d.Mutable(fd).Message(), s.Get(fd).Message(), segs[1:])
+}

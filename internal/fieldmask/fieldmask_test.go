@@ -1,12 +1,16 @@
 package fieldmask
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
+	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	profilesv1 "github.com/qihang-hz/qihang/gen/qihang/profiles/v1"
 )
@@ -50,4 +54,28 @@ func TestApply(t *testing.T) {
 		t.Error("Apply shares the list with src")
 	}
 	_ = proto.Clone
+}
+
+func TestApplyNestedKeepsSiblings(t *testing.T) {
+	start, end, newEnd := timestamppb.New(time.Unix(100, 0)), timestamppb.New(time.Unix(200, 0)), timestamppb.New(time.Unix(300, 0))
+	dst := &catalogv1.Policy{Title: "旧", Validity: &commonv1.TimeWindow{StartTime: start, EndTime: end}}
+	src := &catalogv1.Policy{Title: "新", Validity: &commonv1.TimeWindow{EndTime: newEnd}}
+	paths := Paths([]string{"etag", "validity.end_time"})
+	if v := CheckNested("update_mask", paths, []string{"validity", "title"}, nil, dst.ProtoReflect().Descriptor()); v.Err() != nil {
+		t.Fatal(v)
+	}
+	ApplyNested(dst, src, paths)
+	want := &catalogv1.Policy{Title: "旧", Validity: &commonv1.TimeWindow{StartTime: start, EndTime: newEnd}}
+	if diff := cmp.Diff(want, dst, protocmp.Transform()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := Paths([]string{"validity.end_time", "validity", "title"}); !slices.Equal(got, []string{"validity", "title"}) {
+		t.Errorf("Paths = %v", got)
+	}
+	if CheckNested("update_mask", []string{"validity.nonsense"}, []string{"validity"}, nil, dst.ProtoReflect().Descriptor()).Err() == nil {
+		t.Error("unknown nested field accepted")
+	}
+	if CheckNested("update_mask", []string{"title.x"}, []string{"title"}, nil, dst.ProtoReflect().Descriptor()).Err() == nil {
+		t.Error("path into a scalar accepted")
+	}
 }

@@ -57,11 +57,12 @@ func SystemPrincipal() auth.Principal { return systemAdmin }
 // metadata with a bearer token issued for it: the catalog checks the belts'
 // associations with the profiles service over gRPC with the caller's token.
 //
-// It is idempotent. The demo policies carry the tag DemoTag; when the last
-// planned policy exists in its final state the load is complete and
-// LoadCatalog writes nothing (AlreadyLoaded). A load interrupted earlier
-// resumes: belts are matched by district and brand name, policies by title,
-// and each is brought to its planned state.
+// It is idempotent. The demo policies carry the tag DemoTag and a stable key
+// in their source URL; when the last planned policy exists the load is
+// complete and LoadCatalog writes nothing (AlreadyLoaded), whatever the
+// statuses have become since (time expires policies; titles carry years). A
+// load interrupted earlier resumes: belts are matched by district and brand
+// name, policies by key, and each is brought to its planned state.
 func LoadCatalog(ctx context.Context, catalog *catalogapp.Service, profiles *profilesapp.Service, logger *slog.Logger) (*CatalogSummary, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -79,7 +80,7 @@ func LoadCatalog(ctx context.Context, catalog *catalogapp.Service, profiles *pro
 	if err != nil {
 		return nil, fmt.Errorf("demo: list demo policies: %w", err)
 	}
-	if last := plan[len(plan)-1]; existing[last.policy.GetTitle()].GetStatus() == last.target {
+	if last := plan[len(plan)-1]; existing[policyKey(last.policy)] != nil {
 		logger.DebugContext(ctx, "demo catalog already loaded; nothing written")
 		return &CatalogSummary{AlreadyLoaded: true, BeltDistricts: beltDistricts(), Elapsed: time.Since(start)}, nil
 	}
@@ -89,7 +90,7 @@ func LoadCatalog(ctx context.Context, catalog *catalogapp.Service, profiles *pro
 		return nil, err
 	}
 	for _, pp := range plan {
-		created, err := ensurePolicy(ctx, catalog, pp, existing[pp.policy.GetTitle()])
+		created, err := ensurePolicy(ctx, catalog, pp, existing[policyKey(pp.policy)])
 		if err != nil {
 			return nil, fmt.Errorf("demo: policy %s: %w", pp.policy.GetTitle(), err)
 		}
@@ -115,8 +116,12 @@ func LoadCatalog(ctx context.Context, catalog *catalogapp.Service, profiles *pro
 	return sum, nil
 }
 
-// demoPolicies returns the policies tagged DemoTag by title, as the caller
-// sees them (a bureau admin sees drafts too).
+// policyKey identifies a demo policy across loads and years: its source URL,
+// which ends in the plan's key.
+func policyKey(p *catalogv1.Policy) string { return p.GetSource().GetUrl() }
+
+// demoPolicies returns the policies tagged DemoTag by key, as the caller sees
+// them (a bureau admin sees drafts too).
 func demoPolicies(ctx context.Context, catalog *catalogapp.Service) (map[string]*catalogv1.Policy, error) {
 	out := map[string]*catalogv1.Policy{}
 	token := ""
@@ -126,7 +131,7 @@ func demoPolicies(ctx context.Context, catalog *catalogapp.Service) (map[string]
 			return nil, err
 		}
 		for _, p := range list {
-			out[p.GetTitle()] = p
+			out[policyKey(p)] = p
 		}
 		if next == "" {
 			return out, nil

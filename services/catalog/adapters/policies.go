@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -193,16 +194,31 @@ func policyFromDoc(d policyDoc) (*StoredPolicy, error) {
 	return &StoredPolicy{Policy: p, LastChange: changeFromDoc(d.LastChange), Deleted: d.DeletedAt != nil}, nil
 }
 
-// Policies stores policies ("policies") and their versions
-// ("policy_versions").
+// Policies stores policies ("policies"), their versions ("policy_versions")
+// and a write counter ("policies_meta") caches use to notice changes made by
+// other instances.
 type Policies struct {
-	c, versions store.Collection
-	now         func() time.Time
+	c, versions, meta store.Collection
+	now               func() time.Time
+	logger            *slog.Logger
 }
 
 // NewPolicies returns the policy repository of db.
-func NewPolicies(db store.Database, now func() time.Time) *Policies {
-	return &Policies{c: db.Collection("policies"), versions: db.Collection("policy_versions"), now: now}
+func NewPolicies(db store.Database, now func() time.Time, logger *slog.Logger) *Policies {
+	return &Policies{
+		c: db.Collection("policies"), versions: db.Collection("policy_versions"), meta: db.Collection("policies_meta"),
+		now: now, logger: logger,
+	}
+}
+
+// bump counts a write, after it succeeded. A failure only delays other
+// instances noticing the change until the next write, so it is logged.
+func (r *Policies) bump(ctx context.Context) {
+	_, err := r.meta.Write.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: "stamp"}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(1)}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		r.logger.ErrorContext(ctx, "policy write counter not updated", "error", err)
+	}
 }
 
 // EnsureIndexes creates the indexes lists use.
@@ -221,16 +237,24 @@ func (r *Policies) EnsureIndexes(ctx context.Context) error {
 
 func versionID(policyID string, v int64) string { return fmt.Sprintf("%s:%06d", policyID, v) }
 
-// snapshot writes the version record of a policy's current state. It is
-// idempotent: a record that exists is left as it is.
+// snapshot writes the version record of a policy's current state unless it
+// exists (a read first, so reading versions does not write).
 func (r *Policies) snapshot(ctx context.Context, sp *StoredPolicy) error {
 	p := sp.Policy
+	id := versionID(p.GetId(), int64(p.GetVersion()))
+	n, err := r.versions.Read.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return fmt.Errorf("policies: find version: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
 	doc := versionDoc{
 		ID: versionID(p.GetId(), int64(p.GetVersion())), PolicyID: p.GetId(), Version: int64(p.GetVersion()),
 		Change: changeToDoc(sp.LastChange), Title: p.GetTitle(), Status: enumName(p.GetStatus()),
 		Snapshot: marshal(p), CreateTime: p.GetUpdateTime().AsTime().UTC(),
 	}
-	_, err := r.versions.Write.InsertOne(ctx, doc)
+	_, err = r.versions.Write.InsertOne(ctx, doc)
 	if err != nil && !store.IsDuplicateKey(err) {
 		return fmt.Errorf("policies: write version: %w", err)
 	}
@@ -244,11 +268,23 @@ func (r *Policies) Create(ctx context.Context, p *catalogv1.Policy, change Chang
 	if _, err := r.c.Write.InsertOne(ctx, doc); err != nil {
 		return nil, fmt.Errorf("policies: insert: %w", err)
 	}
+	r.bump(ctx)
 	sp, err := policyFromDoc(doc)
 	if err != nil {
 		return nil, err
 	}
-	return sp.Policy, r.snapshot(ctx, sp)
+	r.snapshotAfterWrite(ctx, sp)
+	return sp.Policy, nil
+}
+
+// snapshotAfterWrite records the version of a policy just written. The
+// policy write has happened, so a failure here is logged, not returned: the
+// record is rebuilt from the policy before its next write or version read.
+func (r *Policies) snapshotAfterWrite(ctx context.Context, sp *StoredPolicy) {
+	if err := r.snapshot(context.WithoutCancel(ctx), sp); err != nil {
+		r.logger.ErrorContext(ctx, "policy version record not written; it will be rebuilt", "policy", sp.Policy.GetId(),
+			"version", sp.Policy.GetVersion(), "error", err)
+	}
 }
 
 func (r *Policies) find(ctx context.Context, id string) (*StoredPolicy, error) {
@@ -315,6 +351,7 @@ func (r *Policies) Update(ctx context.Context, id string, expect int64, fn func(
 			if res.MatchedCount != 1 {
 				return false, nil
 			}
+			r.bump(ctx)
 			fresh, err := policyFromDoc(doc)
 			if err != nil {
 				return false, err
@@ -326,9 +363,7 @@ func (r *Policies) Update(ctx context.Context, id string, expect int64, fn func(
 		return nil, err
 	}
 	if change.Kind != deleteChange {
-		if err := r.snapshot(ctx, sp); err != nil {
-			return nil, err
-		}
+		r.snapshotAfterWrite(ctx, sp)
 	}
 	return sp.Policy, nil
 }
@@ -465,27 +500,22 @@ func (r *Policies) ListPublished(ctx context.Context) ([]*catalogv1.Policy, erro
 	return out, nil
 }
 
-// Stamp summarises the collection so a cache can tell whether anything
-// changed: the number of documents and the latest update time.
+// Stamp tells a cache whether anything changed: the count of policy writes
+// so far, from any instance.
 type Stamp struct {
-	Count  int64
-	Latest time.Time
+	Writes int64
 }
 
 // Stamp returns the current stamp.
 func (r *Policies) Stamp(ctx context.Context) (Stamp, error) {
-	n, err := r.c.Read.CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return Stamp{}, fmt.Errorf("policies: stamp: %w", err)
-	}
 	var d struct {
-		UpdateTime time.Time `bson:"update_time"`
+		Seq int64 `bson:"seq"`
 	}
-	err = r.c.Read.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "update_time", Value: -1}}).SetProjection(bson.D{{Key: "update_time", Value: 1}})).Decode(&d)
+	err := r.meta.Read.FindOne(ctx, bson.D{{Key: "_id", Value: "stamp"}}).Decode(&d)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return Stamp{}, fmt.Errorf("policies: stamp: %w", err)
 	}
-	return Stamp{Count: n, Latest: d.UpdateTime}, nil
+	return Stamp{Writes: d.Seq}, nil
 }
 
 // Version is one version record.

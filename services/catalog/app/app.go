@@ -83,8 +83,9 @@ type Deps struct {
 	// for changes made by other instances (default 10s). Changes made
 	// through this instance apply at once.
 	CacheRefresh time.Duration
-	// QuickChecksPerSecond limits evaluations of unsaved firms by anonymous
-	// callers (default 20 per second, bursts of 40).
+	// QuickChecksPerSecond limits evaluations of unsaved firms per client
+	// (account, or address for anonymous callers): default 2 per second,
+	// bursts of 20.
 	QuickChecksPerSecond float64
 }
 
@@ -94,13 +95,13 @@ func New(d Deps) *Service {
 		d.CacheRefresh = 10 * time.Second
 	}
 	if d.QuickChecksPerSecond == 0 {
-		d.QuickChecksPerSecond = 20
+		d.QuickChecksPerSecond = 2
 	}
 	return &Service{
 		policies: d.Policies, belts: d.Belts, profiles: d.Profiles, engine: d.Engine, audit: d.Audit,
 		logger: d.Logger, now: d.Now,
 		cache:     &publishedCache{refresh: d.CacheRefresh, rules: map[string]*cachedPolicy{}},
-		quick:     newLimiter(d.QuickChecksPerSecond, 2*d.QuickChecksPerSecond, d.Now),
+		quick:     newLimiter(d.QuickChecksPerSecond, 10*d.QuickChecksPerSecond),
 		programme: newTTLCache[bool](programmeTTL),
 	}
 }
@@ -165,32 +166,45 @@ func (c *ttlCache[V]) put(k string, v V, now time.Time) {
 	c.m[k] = ttlEntry[V]{v: v, expires: now.Add(c.ttl)}
 }
 
-// limiter is a token bucket.
+// limiter keeps one token bucket per client key.
 type limiter struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
 	tokens float64
 	last   time.Time
-	now    func() time.Time
 }
 
-func newLimiter(rate, burst float64, now func() time.Time) *limiter {
-	return &limiter{rate: rate, burst: burst, tokens: burst, now: now}
+func newLimiter(rate, burst float64) *limiter {
+	return &limiter{rate: rate, burst: burst, buckets: map[string]*bucket{}}
 }
 
-func (l *limiter) allow() bool {
+// allow takes a token from key's bucket at now.
+func (l *limiter) allow(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	t := l.now()
-	if !l.last.IsZero() {
-		l.tokens = min(l.burst, l.tokens+t.Sub(l.last).Seconds()*l.rate)
+	if len(l.buckets) > 10_000 { // forget idle clients
+		for k, b := range l.buckets {
+			if now.Sub(b.last).Seconds()*l.rate >= l.burst {
+				delete(l.buckets, k)
+			}
+		}
 	}
-	l.last = t
-	if l.tokens < 1 {
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens < 1 {
 		return false
 	}
-	l.tokens--
+	b.tokens--
 	return true
 }
 

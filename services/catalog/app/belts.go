@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
@@ -97,6 +98,9 @@ func (s *Service) ListIndustryBelts(ctx context.Context, f domain.BeltFilter, si
 	if f.District != 0 && !validDistrict(int32(f.District)) {
 		v.Add("district", "区县代码%d无效", f.District)
 	}
+	if f.Industry != 0 && commonv1.Industry_name[int32(f.Industry)] == "" {
+		v.Add("industry", "行业代码%d无效", f.Industry)
+	}
 	if f.Status != 0 && catalogv1.IndustryBeltStatus_name[int32(f.Status)] == "" {
 		v.Add("status", "状态代码%d无效", f.Status)
 	}
@@ -123,7 +127,7 @@ func (s *Service) UpdateIndustryBelt(ctx context.Context, patch *catalogv1.Indus
 	if !domain.CanAuthorBelts(p) {
 		return nil, denied()
 	}
-	paths = fieldmask.TopLevel(paths)
+	paths = fieldmask.Paths(paths)
 	v := &apperr.ValidationError{}
 	if patch.GetId() == "" {
 		v.Add("industry_belt.id", "请提供要修改的产业带id")
@@ -132,7 +136,7 @@ func (s *Service) UpdateIndustryBelt(ctx context.Context, patch *catalogv1.Indus
 	if err != nil {
 		v.Merge("", mustValidation(err))
 	}
-	v.Merge("", fieldmask.Check("update_mask", paths, beltWritable, beltReadOnly))
+	v.Merge("", fieldmask.CheckNested("update_mask", paths, beltWritable, beltReadOnly, patch.ProtoReflect().Descriptor()))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -144,7 +148,7 @@ func (s *Service) UpdateIndustryBelt(ctx context.Context, patch *catalogv1.Indus
 			return apperr.PermissionDenied("无权修改该产业带")
 		}
 		district := b.GetDistrict()
-		fieldmask.Apply(b, patch, paths)
+		fieldmask.ApplyNested(b, patch, paths)
 		if p.Is(auth.RoleDistrictOfficer) && b.GetDistrict() != district {
 			return apperr.PermissionDenied("区县专员不能更改产业带所在区县")
 		}

@@ -66,6 +66,7 @@ func (s *Service) published(ctx context.Context) ([]*cachedPolicy, error) {
 	next := make(map[string]*cachedPolicy, len(policies))
 	list := make([]*cachedPolicy, 0, len(policies))
 	for _, p := range policies {
+		p.FullText = "" // never evaluated or listed from here; up to 100k characters each
 		cp := c.rules[p.GetId()]
 		if cp == nil || cp.policy.GetVersion() != p.GetVersion() {
 			rules, v := s.engine.CompilePolicy(p)

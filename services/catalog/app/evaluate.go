@@ -3,9 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
+	"strings"
 	"time"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/protobuf/proto"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -168,6 +174,77 @@ func evaluation(policy *catalogv1.Policy, firmID string, r eligibility.PolicyRes
 	}
 }
 
+// Bounds of an unsaved firm in a quick check: the profiles service's limits,
+// so a request cannot make evaluation or its response arbitrarily large.
+const (
+	maxUnsavedList   = 50
+	maxUnsavedText   = 500
+	maxUnsavedMember = 20
+)
+
+// checkUnsavedFirm bounds an unsaved firm and drops what criteria never read
+// (contacts).
+func checkUnsavedFirm(f *profilesv1.Firm) (*profilesv1.Firm, error) {
+	v := &apperr.ValidationError{}
+	for name, n := range map[string]int{
+		"firm.hs_codes": len(f.GetHsCodes()), "firm.platforms": len(f.GetPlatforms()),
+		"firm.target_markets": len(f.GetTargetMarkets()), "firm.needs": len(f.GetNeeds()),
+	} {
+		if n > maxUnsavedList {
+			v.Add(name, "最多%d项", maxUnsavedList)
+		}
+	}
+	if len(f.GetMemberships()) > maxUnsavedMember {
+		v.Add("firm.memberships", "最多%d个所属协会", maxUnsavedMember)
+	}
+	for name, s := range map[string]string{
+		"firm.name": f.GetName(), "firm.name_en": f.GetNameEn(), "firm.main_products": f.GetMainProducts(),
+		"firm.address": f.GetAddress(), "firm.website": f.GetWebsite(), "firm.uscc": f.GetUscc(),
+	} {
+		if len([]rune(s)) > maxUnsavedText {
+			v.Add(name, "不能超过%d个字", maxUnsavedText)
+		}
+	}
+	for i, code := range f.GetHsCodes() {
+		if len(code) > 10 {
+			v.Add(fmt.Sprintf("firm.hs_codes[%d]", i), "HS编码不能超过10位")
+		}
+	}
+	for i, m := range f.GetTargetMarkets() {
+		if len(m) > 3 {
+			v.Add(fmt.Sprintf("firm.target_markets[%d]", i), "目标市场须为ISO 3166-1二位国家代码")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	c := proto.Clone(f).(*profilesv1.Firm)
+	c.Contacts = nil
+	return c, nil
+}
+
+// clientKey identifies who a quick check counts against: the account, or for
+// anonymous callers the client address the gateway saw (the last
+// X-Forwarded-For entry, which the gateway appends itself), or the peer.
+func clientKey(ctx context.Context, p auth.Principal) string {
+	if !p.Anonymous() {
+		return "account:" + p.AccountID
+	}
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get("x-forwarded-for"); len(v) > 0 {
+			parts := strings.Split(v[len(v)-1], ",")
+			return "ip:" + strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	if pr, ok := peer.FromContext(ctx); ok && pr.Addr != nil {
+		host, _, err := net.SplitHostPort(pr.Addr.String())
+		if err == nil {
+			return "ip:" + host
+		}
+	}
+	return "anonymous"
+}
+
 // joinedProgramme reports whether an association has joined the programme,
 // from a short-lived cache in front of the profiles service (reading an
 // association there also counts its firms, which costs a collection scan on
@@ -263,8 +340,14 @@ func (s *Service) subject(ctx context.Context, p auth.Principal, req EvaluateReq
 			return nil, err
 		}
 		firm = f
-	} else if p.Anonymous() && !s.quick.allow() {
-		return nil, apperr.ResourceExhausted("快速自测请求过多，请稍后再试")
+	} else {
+		if !s.quick.allow(clientKey(ctx, p), s.now()) {
+			return nil, apperr.ResourceExhausted("快速自测请求过多，请稍后再试")
+		}
+		var err error
+		if firm, err = checkUnsavedFirm(firm); err != nil {
+			return nil, err
+		}
 	}
 	programme := map[string]bool{}
 	if !p.Anonymous() {

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
@@ -131,7 +132,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, patch *catalogv1.Policy, pat
 		}
 		return nil, denied()
 	}
-	paths = fieldmask.TopLevel(paths)
+	paths = fieldmask.Paths(paths)
 	v := &apperr.ValidationError{}
 	if patch.GetId() == "" {
 		v.Add("policy.id", "请提供要修改的政策id")
@@ -140,7 +141,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, patch *catalogv1.Policy, pat
 	if err != nil {
 		v.Merge("", mustValidation(err))
 	}
-	v.Merge("", fieldmask.Check("update_mask", paths, policyWritable, policyReadOnly))
+	v.Merge("", fieldmask.CheckNested("update_mask", paths, policyWritable, policyReadOnly, patch.ProtoReflect().Descriptor()))
 	if utf8.RuneCountInString(note) > domain.MaxNoteRunes {
 		v.Add("change_note", "修改说明不能超过%d个字", domain.MaxNoteRunes)
 	}
@@ -155,7 +156,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, patch *catalogv1.Policy, pat
 		if _, err := s.applyPolicyPatch(p, cur, patch, paths, version); err != nil {
 			return nil, err
 		}
-		return cur, nil
+		return s.visible(p, cur)
 	}
 	var changed []string
 	out, err := s.policies.Update(ctx, patch.GetId(), version, func(cur *catalogv1.Policy) (adapters.Change, error) {
@@ -188,23 +189,51 @@ func (s *Service) applyPolicyPatch(p auth.Principal, cur, patch *catalogv1.Polic
 		return nil, apperr.Conflict("该政策已被他人修改（当前版本%d），请刷新后重试", cur.GetVersion())
 	}
 	before := proto.Clone(cur).(*catalogv1.Policy)
-	fieldmask.Apply(cur, patch, paths)
+	fieldmask.ApplyNested(cur, patch, paths)
+	keepCriterionIDs(before.GetCriteria(), cur.GetCriteria())
 	if err := s.checkPolicy(p, cur); err != nil {
 		return nil, err
 	}
 	if cur.GetStatus() == published {
-		if v := domain.ValidatePublishable(cur, false); v.Err() != nil {
-			return nil, apperr.FailedPrecondition("已发布的政策须保持可发布：%s", v.Error())
+		// A published policy must stay publishable: the same field
+		// violations as PublishPolicy.
+		if err := domain.ValidatePublishable(cur, false).Err(); err != nil {
+			return nil, err
 		}
 	}
 	var changed []string
-	for _, path := range paths {
+	for _, path := range fieldmask.TopLevel(paths) {
 		fd := cur.ProtoReflect().Descriptor().Fields().ByName(protoName(path))
 		if fd != nil && !cur.ProtoReflect().Get(fd).Equal(before.ProtoReflect().Get(fd)) {
 			changed = append(changed, path)
 		}
 	}
 	return changed, nil
+}
+
+// keepCriterionIDs gives criteria sent without an id the id of the earlier
+// criterion with the same expression, so a criterion keeps its id across
+// versions and results compare even when an editor reorders or removes
+// others. The rest get fresh ids when the policy is compiled.
+func keepCriterionIDs(before, after []*catalogv1.Criterion) {
+	used := map[string]bool{}
+	for _, c := range after {
+		if c.GetId() != "" {
+			used[c.GetId()] = true
+		}
+	}
+	for _, c := range after {
+		if c.GetId() != "" {
+			continue
+		}
+		for _, old := range before {
+			if old.GetExpression() == c.GetExpression() && !used[old.GetId()] {
+				c.Id = old.GetId()
+				used[old.GetId()] = true
+				break
+			}
+		}
+	}
 }
 
 // PublishPolicy publishes a draft or withdrawn policy.
@@ -237,10 +266,10 @@ func (s *Service) PublishPolicy(ctx context.Context, id, etag, note string) (*ca
 // WithdrawPolicy takes a published (or expired) policy back.
 func (s *Service) WithdrawPolicy(ctx context.Context, id, etag, reason string) (*catalogv1.Policy, error) {
 	reason = strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(reason); n == 0 || n > domain.MaxNoteRunes {
-		return nil, apperr.Invalid("reason", "请填写撤回原因（1至%d个字）", domain.MaxNoteRunes)
-	}
 	return s.transition(ctx, id, etag, "policy.withdraw", func(p auth.Principal, cur *catalogv1.Policy) (adapters.Change, error) {
+		if n := utf8.RuneCountInString(reason); n == 0 || n > domain.MaxNoteRunes {
+			return adapters.Change{}, apperr.Invalid("reason", "请填写撤回原因（1至%d个字）", domain.MaxNoteRunes)
+		}
 		if cur.GetStatus() != published {
 			return adapters.Change{}, apperr.FailedPrecondition("只有已发布或已过期的政策可以撤回")
 		}
@@ -338,6 +367,9 @@ func (s *Service) ListPolicyVersions(ctx context.Context, id string, size int32,
 // GetPolicyVersion returns one version with its snapshot.
 func (s *Service) GetPolicyVersion(ctx context.Context, id string, n int32) (*catalogv1.PolicyVersion, error) {
 	p := auth.FromContext(ctx)
+	if n < 1 {
+		return nil, apperr.Invalid("version", "版本号从1开始")
+	}
 	policy, err := s.GetPolicy(ctx, id)
 	if err != nil {
 		return nil, err
@@ -371,6 +403,7 @@ func checkFilterEnums(v *apperr.ValidationError, f domain.PolicyFilter) {
 		{"category", f.Category == 0 || catalogv1.PolicyCategory_name[int32(f.Category)] != ""},
 		{"level", f.Level == 0 || catalogv1.PolicyLevel_name[int32(f.Level)] != ""},
 		{"district", f.District == 0 || slices.Contains(districtNumbers, int32(f.District))},
+		{"industry", f.Industry == 0 || commonv1.Industry_name[int32(f.Industry)] != ""},
 		{"status", f.Status == 0 || catalogv1.PolicyStatus_name[int32(f.Status)] != ""},
 	} {
 		if !e.ok {

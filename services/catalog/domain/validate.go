@@ -77,6 +77,7 @@ func ValidatePolicy(p *catalogv1.Policy) *apperr.ValidationError {
 	}
 	windowOrder(v, "validity", p.Validity, "实施期限")
 	windowOrder(v, "application_window", p.ApplicationWindow, "申报期")
+	windowWithin(v, p.ApplicationWindow, p.Validity)
 	textRange(v, "how_to_apply", p.HowToApply, 0, MaxHowToApplyRunes, "申报方式")
 	webURL(v, "apply_url", p.ApplyUrl)
 	textRange(v, "enquiry_contact", p.EnquiryContact, 0, MaxEnquiryRunes, "咨询方式")
@@ -245,6 +246,17 @@ func windowOrder(v *apperr.ValidationError, field string, w *commonv1.TimeWindow
 	}
 	if !w.GetEndTime().AsTime().After(w.GetStartTime().AsTime()) {
 		v.Add(field+".end_time", "%s的结束时间须晚于开始时间", what)
+	}
+}
+
+// windowWithin checks that an application window overlaps the validity, or
+// the policy could never be applied for.
+func windowWithin(v *apperr.ValidationError, window, validity *commonv1.TimeWindow) {
+	if window.GetEndTime() != nil && validity.GetStartTime() != nil && !window.GetEndTime().AsTime().After(validity.GetStartTime().AsTime()) {
+		v.Add("application_window.end_time", "申报期须与实施期限有重叠：申报期在实施期限开始前就已结束")
+	}
+	if window.GetStartTime() != nil && validity.GetEndTime() != nil && !window.GetStartTime().AsTime().Before(validity.GetEndTime().AsTime()) {
+		v.Add("application_window.start_time", "申报期须与实施期限有重叠：申报期在实施期限结束后才开始")
 	}
 }
 

@@ -31,7 +31,7 @@ type Service struct {
 // New builds the service on db, reading firms and associations from the
 // profiles service over profiles, and creates its indexes.
 func New(ctx context.Context, db store.Database, profiles grpc.ClientConnInterface, logger *slog.Logger) (*Service, error) {
-	policies := adapters.NewPolicies(db, app.Clock)
+	policies := adapters.NewPolicies(db, app.Clock, logger)
 	belts := adapters.NewBelts(db, app.Clock)
 	log := audit.NewLog(db, logger, app.Clock)
 	for _, ensure := range []func(context.Context) error{policies.EnsureIndexes, belts.EnsureIndexes, log.EnsureIndexes} {
