@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -137,4 +138,78 @@ func OptimisticUpdate[T any](ctx context.Context, what string, expect int64,
 		}
 	}
 	return zero, fmt.Errorf("%s: update lost %d races in a row", what, maxAttempts)
+}
+
+// ReplaceIfVersion replaces the document with the given id by doc if its
+// stored "version" is still old, and reports whether it did.
+//
+// Against MongoDB this is one conditional replace. The embedded FerretDB
+// looks documents up by index only when the filter is exactly {_id: …}; a
+// filter that also names the version scans the whole collection on every
+// write. Embedded mode has a single writing process (this one), so there the
+// read of the version and the replace by _id alone run under a per-document
+// lock, which makes the pair as atomic as the conditional replace.
+func (c Collection) ReplaceIfVersion(ctx context.Context, id string, old int64, doc any) (bool, error) {
+	if c.db.store == nil || !c.db.store.embedded {
+		res, err := c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, doc)
+		if err != nil {
+			return false, err
+		}
+		return res.MatchedCount == 1, nil
+	}
+	unlock := c.db.store.locks.lock(c.db.Write.Name() + "." + c.Write.Name() + "/" + id)
+	defer unlock()
+	var cur struct {
+		Version int64 `bson:"version"`
+	}
+	err := c.Write.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&cur)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if cur.Version != old {
+		return false, nil
+	}
+	res, err := c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+	if err != nil {
+		return false, err
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// keyLocks hands out one mutex per key, dropping it when unused.
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (l *keyLocks) lock(key string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*keyLock{}
+	}
+	k := l.m[key]
+	if k == nil {
+		k = &keyLock{}
+		l.m[key] = k
+	}
+	k.refs++
+	l.mu.Unlock()
+	k.mu.Lock()
+	return func() {
+		k.mu.Unlock()
+		l.mu.Lock()
+		k.refs--
+		if k.refs == 0 {
+			delete(l.m, key)
+		}
+		l.mu.Unlock()
+	}
 }

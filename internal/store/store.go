@@ -46,6 +46,8 @@ type Store struct {
 	// sqlite reaches the embedded server's files directly; nil against
 	// MongoDB.
 	sqlite *sqliteFiles
+	// locks serialise conditional writes in embedded mode (ReplaceIfVersion).
+	locks keyLocks
 }
 
 // Database is one service's database: Write for every mutation, Read for

@@ -131,14 +131,14 @@ func (r *Belts) Update(ctx context.Context, id string, expect int64, remove bool
 				deleted = &t
 			}
 			doc := beltToDoc(b, old+1, b.GetCreateTime().AsTime(), r.now(), deleted)
-			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, doc)
+			matched, err := r.c.ReplaceIfVersion(ctx, id, old, doc)
 			if err != nil {
 				if store.IsDuplicateKey(err) {
 					return false, duplicateBrand(b)
 				}
 				return false, fmt.Errorf("belts: replace: %w", err)
 			}
-			if res.MatchedCount != 1 {
+			if !matched {
 				return false, nil
 			}
 			fresh, err := beltFromDoc(doc)

@@ -242,12 +242,14 @@ func versionID(policyID string, v int64) string { return fmt.Sprintf("%s:%06d", 
 func (r *Policies) snapshot(ctx context.Context, sp *StoredPolicy) error {
 	p := sp.Policy
 	id := versionID(p.GetId(), int64(p.GetVersion()))
-	n, err := r.versions.Read.CountDocuments(ctx, bson.D{{Key: "_id", Value: id}})
-	if err != nil {
-		return fmt.Errorf("policies: find version: %w", err)
-	}
-	if n > 0 {
+	// A find by _id (not a count, which the embedded store answers by
+	// scanning the collection).
+	err := r.versions.Read.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	switch {
+	case err == nil:
 		return nil
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("policies: find version: %w", err)
 	}
 	doc := versionDoc{
 		ID: versionID(p.GetId(), int64(p.GetVersion())), PolicyID: p.GetId(), Version: int64(p.GetVersion()),
@@ -344,11 +346,11 @@ func (r *Policies) Update(ctx context.Context, id string, expect int64, fn func(
 				deleted = &t
 			}
 			doc := policyToDoc(sp.Policy, old+1, change, sp.Policy.GetCreateTime().AsTime(), r.now(), deleted)
-			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, doc)
+			matched, err := r.c.ReplaceIfVersion(ctx, id, old, doc)
 			if err != nil {
 				return false, fmt.Errorf("policies: replace: %w", err)
 			}
-			if res.MatchedCount != 1 {
+			if !matched {
 				return false, nil
 			}
 			r.bump(ctx)

@@ -134,11 +134,11 @@ func (r *Accounts) Update(ctx context.Context, id string, fn func(*domain.Accoun
 		fn,
 		func(ctx context.Context, a *domain.Account, old int64) (bool, error) {
 			a.Version = old + 1
-			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, accountToDoc(a))
+			matched, err := r.c.ReplaceIfVersion(ctx, id, old, accountToDoc(a))
 			if err != nil {
 				return false, fmt.Errorf("accounts: replace: %w", err)
 			}
-			return res.MatchedCount == 1, nil
+			return matched, nil
 		})
 }
 

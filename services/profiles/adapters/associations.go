@@ -144,14 +144,14 @@ func (r *Associations) update(ctx context.Context, id string, expect int64, incl
 		func(ctx context.Context, a *domain.Association, old int64) (bool, error) {
 			a.Version = old + 1
 			a.UpdateTime = r.now()
-			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, associationToDoc(a))
+			matched, err := r.c.ReplaceIfVersion(ctx, id, old, associationToDoc(a))
 			if err != nil {
 				if store.IsDuplicateKey(err) {
 					return false, apperr.AlreadyExists("统一社会信用代码%s已被其他社会组织使用", a.USCC)
 				}
 				return false, fmt.Errorf("associations: replace: %w", err)
 			}
-			return res.MatchedCount == 1, nil
+			return matched, nil
 		})
 }
 

@@ -236,14 +236,14 @@ func (r *Firms) update(ctx context.Context, id string, expect int64, includeDele
 		func(ctx context.Context, f *domain.Firm, old int64) (bool, error) {
 			f.Version = old + 1
 			f.UpdateTime = r.now()
-			res, err := r.c.Write.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: old}}, firmToDoc(f))
+			matched, err := r.c.ReplaceIfVersion(ctx, id, old, firmToDoc(f))
 			if err != nil {
 				if store.IsDuplicateKey(err) {
 					return false, apperr.AlreadyExists("统一社会信用代码%s已被其他企业使用", f.USCC)
 				}
 				return false, fmt.Errorf("firms: replace: %w", err)
 			}
-			return res.MatchedCount == 1, nil
+			return matched, nil
 		})
 }
 
