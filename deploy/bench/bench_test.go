@@ -9,16 +9,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/qihang-hz/qihang/internal/uscc"
+	"github.com/qihang-hz/qihang/services/catalog/domain"
+	"github.com/qihang-hz/qihang/services/catalog/eligibility"
 	"github.com/qihang-hz/qihang/services/profiles/sheets"
 )
 
 // TestRunSmall runs the command's whole code path at small scale — launcher,
 // login, association, workbook, both imports, both read paths sequential and
-// concurrent — so CI proves `go run ./deploy/bench` works. It asserts the
-// import reports, never a timing.
+// concurrent, 50 policies loaded and evaluated on both paths and by the
+// engine alone — so CI proves `go run ./deploy/bench` works. It asserts the
+// import reports and the evaluations, never a timing.
 func TestRunSmall(t *testing.T) {
 	opts := DefaultOptions()
 	opts.Rows, opts.Requests, opts.Warmup, opts.Block, opts.Concurrency = 200, 50, 10, 20, 4
+	opts.Policies, opts.EvalRequests, opts.EvalWarmup, opts.EvalBlock = 50, 20, 4, 10
 	var out, logs bytes.Buffer
 	start := time.Now()
 	res, err := run(t.Context(), opts, &out, &logs)
@@ -50,7 +54,31 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("concurrency %d: measured %d gateway and %d gRPC requests, want 50 each", c.Concurrency, c.Gateway.N, c.GRPC.N)
 		}
 	}
-	for _, want := range []string{"indexing: not yet part of import", "| Gateway / gRPC ratio", "Reproduce: go run ./deploy/bench -rows 200"} {
+	c := res.Catalog
+	if c == nil {
+		t.Fatal("the catalog phase did not run")
+	}
+	if len(c.Problems) > 0 {
+		t.Fatalf("policy evaluations inconsistent:\n%s", strings.Join(c.Problems, "\n"))
+	}
+	if c.Eval.Gateway.N != 20 || c.Eval.GRPC.N != 20 {
+		t.Errorf("measured %d gateway and %d gRPC evaluations, want 20 each", c.Eval.Gateway.N, c.Eval.GRPC.N)
+	}
+	if c.Engine.N != engineRuns {
+		t.Errorf("engine alone ran %d times, want %d", c.Engine.N, engineRuns)
+	}
+	if len(c.Firms) != evalFirmsWanted {
+		t.Errorf("evaluated %d firms, want %d", len(c.Firms), evalFirmsWanted)
+	}
+	sum := 0
+	for _, n := range c.Firms[0].Counts {
+		sum += n
+	}
+	if sum != 50 {
+		t.Errorf("the measured firm's verdicts count %d policies, want 50", sum)
+	}
+	for _, want := range []string{"indexing: not yet part of import", "| Gateway / gRPC ratio", "| EvaluatePolicies via gRPC",
+		"| Eligibility engine alone", "Reproduce: go run ./deploy/bench -rows 200", "-policies 50 -eval-requests 20"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -142,5 +170,69 @@ func TestAssociationUSCCIsValid(t *testing.T) {
 		if code := associationUSCC(seed); !uscc.Valid(code) {
 			t.Errorf("seed %d: %s is invalid", seed, code)
 		}
+	}
+}
+
+// TestRunNoImport runs -rows 0: no import or read phase, a handful of firms,
+// the catalog phase at a tiny size.
+func TestRunNoImport(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Rows, opts.Policies, opts.EvalRequests, opts.EvalWarmup, opts.EvalBlock = 0, 10, 4, 2, 2
+	var out, logs bytes.Buffer
+	res, err := run(t.Context(), opts, &out, &logs)
+	if err != nil {
+		t.Fatalf("run: %v\n%s\n%s", err, out.String(), logs.String())
+	}
+	if res.Sequential != nil || res.First.Report != nil {
+		t.Error("-rows 0 ran the import or read phase")
+	}
+	if res.Catalog == nil || len(res.Catalog.Problems) > 0 {
+		t.Fatalf("catalog phase: %+v\n%s", res.Catalog, out.String())
+	}
+	if strings.Contains(out.String(), "| Import") {
+		t.Errorf("summary reports an import that did not run:\n%s", out.String())
+	}
+}
+
+// TestPolicyGenerator checks the generated policies compile and are
+// publishable, and that the mix has every shape, window and level.
+func TestPolicyGenerator(t *testing.T) {
+	eng, err := eligibility.NewEngine(eligibility.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newPolicyGen(3, time.Date(2026, time.November, 25, 12, 0, 0, 0, shanghai))
+	var plans []plannedPolicy
+	for range 2000 {
+		pl := g.next()
+		p := pl.policy
+		domain.NormalizePolicy(p)
+		if v := domain.ValidatePolicy(p); len(v.Violations) > 0 {
+			t.Fatalf("%s: %v", p.GetTitle(), v)
+		}
+		if v := domain.ValidatePublishable(p, false); len(v.Violations) > 0 {
+			t.Fatalf("%s: not publishable: %v", p.GetTitle(), v)
+		}
+		if _, v := eng.CompilePolicy(p); v != nil {
+			t.Fatalf("%s: %v", p.GetTitle(), v)
+		}
+		if n := len(p.GetCriteria()); n < 1 || n > 4 {
+			t.Errorf("%s: %d criteria, want 1 to 4", p.GetTitle(), n)
+		}
+		plans = append(plans, pl)
+	}
+	m := mixOf(plans)
+	for s := range numShapes {
+		if m.Shapes[s] == 0 {
+			t.Errorf("no criterion of shape %s", s)
+		}
+	}
+	for k := range numWindowKinds {
+		if m.Windows[k] == 0 {
+			t.Errorf("no policy with window %s", k)
+		}
+	}
+	if len(m.Levels) != 4 || m.Districts == 0 || m.Industries == 0 || m.Stages == 0 || m.Capped == 0 {
+		t.Errorf("mix lacks variety: %+v", m)
 	}
 }

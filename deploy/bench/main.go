@@ -10,14 +10,29 @@
 //  3. measures GET /v1/firms/{id} through the gateway next to the same
 //     GetFirm over gRPC, in alternating blocks of the same random ids, and
 //     prints p50/p90/p99/max/mean, req/s and the gateway/gRPC ratio;
-//  4. prints a summary table for the README and the command that reproduces
+//  4. creates 5,000 realistic support policies over gRPC as the bootstrap
+//     admin (CreatePolicy + PublishPolicy: every level, districts,
+//     industries, stages and categories, one to four CEL criteria each, some
+//     application rounds closed or not yet open), timing the load; then
+//     evaluates a few imported firms against every published policy
+//     (POST /v1/policies:evaluate through the gateway next to
+//     EvaluatePolicies over gRPC, in alternating blocks), prints
+//     p50/p90/p99/max/mean and the ratio, the eligibility engine's own time
+//     for the same firm and policies in this process against issue 3's
+//     20 ms budget, and the firm's verdicts;
+//  5. prints a summary table for the README and the command that reproduces
 //     it.
 //
 // It exits non-zero when the import report is inconsistent (wrong failed
-// rows, wrong counts) or a request fails, never because of a timing: the
-// figures are reported, not asserted.
+// rows, wrong counts), a policy cannot be created or published, the
+// evaluations disagree (between the paths, with the engine, or with the
+// number of published policies) or a request fails, never because of a
+// timing: the figures are reported, not asserted.
 //
-//	go run ./deploy/bench [-rows 10000] [-bad-share 0.05] [-requests 2000] [-concurrency 1] [-keep] [-cpuprofile import.pprof] [-read-cpuprofile read.pprof]
+// -rows 0 skips the import and read phases and imports a handful of firms
+// for the catalog phase; -policies 0 skips the catalog phase.
+//
+//	go run ./deploy/bench [-rows 10000] [-bad-share 0.05] [-requests 2000] [-concurrency 1] [-policies 5000] [-eval-requests 300] [-keep] [-cpuprofile import.pprof] [-read-cpuprofile read.pprof] [-load-cpuprofile load.pprof] [-eval-cpuprofile eval.pprof]
 package main
 
 import (
@@ -52,10 +67,14 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	var errs []error
 	if len(res.Problems) > 0 {
-		return fmt.Errorf("import report inconsistent (%d problems):\n  %s", len(res.Problems), strings.Join(res.Problems, "\n  "))
+		errs = append(errs, fmt.Errorf("import report inconsistent (%d problems):\n  %s", len(res.Problems), strings.Join(res.Problems, "\n  ")))
 	}
-	return nil
+	if c := res.Catalog; c != nil && len(c.Problems) > 0 {
+		errs = append(errs, fmt.Errorf("policy evaluations inconsistent (%d problems):\n  %s", len(c.Problems), strings.Join(c.Problems, "\n  ")))
+	}
+	return errors.Join(errs...)
 }
 
 // Options configures one run.
@@ -82,18 +101,51 @@ type Options struct {
 	// ReadCPUProfile, when set, receives a CPU profile of the sequential
 	// read comparison (both paths).
 	ReadCPUProfile string
+	// Policies is the number of published policies the catalog phase
+	// creates; 0 skips the phase.
+	Policies int
+	// EvalRequests is the number of measured evaluations per path.
+	EvalRequests int
+	// EvalWarmup is the number of unmeasured evaluations per path first.
+	EvalWarmup int
+	// EvalBlock is how many evaluations go to one path before switching.
+	EvalBlock int
+	// EvalCPUProfile, when set, receives a CPU profile of the evaluation
+	// comparison (both paths).
+	EvalCPUProfile string
+	// LoadCPUProfile, when set, receives a CPU profile of the policy load.
+	LoadCPUProfile string
 }
+
+// maxPolicies bounds -policies.
+const maxPolicies = 100_000
 
 // DefaultOptions are the figures the README reports.
 func DefaultOptions() Options {
-	return Options{Rows: 10_000, BadShare: 0.05, Requests: 2000, Warmup: 200, Block: 100, Concurrency: 1, Seed: 1}
+	return Options{Rows: 10_000, BadShare: 0.05, Requests: 2000, Warmup: 200, Block: 100, Concurrency: 1, Seed: 1,
+		Policies: 5000, EvalRequests: 300, EvalWarmup: 30, EvalBlock: 25}
 }
 
 // Validate checks the options.
 func (o *Options) Validate() error {
 	var errs []error
-	if o.Rows < 1 || o.Rows > sheets.MaxDataRows {
-		errs = append(errs, fmt.Errorf("-rows must be between 1 and %d (the import's limit per file)", sheets.MaxDataRows))
+	if o.Rows < 0 || o.Rows > sheets.MaxDataRows {
+		errs = append(errs, fmt.Errorf("-rows must be between 0 and %d (the import's limit per file)", sheets.MaxDataRows))
+	}
+	if o.Policies < 0 || o.Policies > maxPolicies {
+		errs = append(errs, fmt.Errorf("-policies must be between 0 and %d", maxPolicies))
+	}
+	if o.Rows == 0 && o.Policies == 0 {
+		errs = append(errs, errors.New("-rows 0 with -policies 0 leaves nothing to measure"))
+	}
+	if o.EvalRequests < 1 {
+		errs = append(errs, errors.New("-eval-requests must be at least 1"))
+	}
+	if o.EvalWarmup < 0 {
+		errs = append(errs, errors.New("-eval-warmup must not be negative"))
+	}
+	if o.EvalBlock < 1 {
+		errs = append(errs, errors.New("-eval-block must be at least 1"))
 	}
 	if o.BadShare < 0 || o.BadShare > 0.5 {
 		errs = append(errs, errors.New("-bad-share must be between 0 and 0.5"))
@@ -127,6 +179,12 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.BoolVar(&o.Keep, "keep", o.Keep, "keep the temporary data directory (printed at the end)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write a CPU profile of the first import to this file")
 	fs.StringVar(&o.ReadCPUProfile, "read-cpuprofile", o.ReadCPUProfile, "write a CPU profile of the sequential read comparison to this file")
+	fs.IntVar(&o.Policies, "policies", o.Policies, "published support policies to create for the evaluation phase (0 skips it)")
+	fs.IntVar(&o.EvalRequests, "eval-requests", o.EvalRequests, "measured evaluations of one firm against every published policy, per path (gateway and gRPC)")
+	fs.IntVar(&o.EvalWarmup, "eval-warmup", o.EvalWarmup, "unmeasured warm-up evaluations per path")
+	fs.IntVar(&o.EvalBlock, "eval-block", o.EvalBlock, "evaluations sent to one path before alternating to the other")
+	fs.StringVar(&o.EvalCPUProfile, "eval-cpuprofile", o.EvalCPUProfile, "write a CPU profile of the evaluation comparison to this file")
+	fs.StringVar(&o.LoadCPUProfile, "load-cpuprofile", o.LoadCPUProfile, "write a CPU profile of creating and publishing the policies to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -150,6 +208,16 @@ func (o *Options) command() string {
 	}
 	if o.Block != d.Block {
 		parts = append(parts, fmt.Sprintf("-block %d", o.Block))
+	}
+	parts = append(parts, fmt.Sprintf("-policies %d", o.Policies))
+	if o.Policies > 0 {
+		parts = append(parts, fmt.Sprintf("-eval-requests %d", o.EvalRequests))
+		if o.EvalWarmup != d.EvalWarmup {
+			parts = append(parts, fmt.Sprintf("-eval-warmup %d", o.EvalWarmup))
+		}
+		if o.EvalBlock != d.EvalBlock {
+			parts = append(parts, fmt.Sprintf("-eval-block %d", o.EvalBlock))
+		}
 	}
 	if o.Seed != d.Seed {
 		parts = append(parts, fmt.Sprintf("-seed %d", o.Seed))

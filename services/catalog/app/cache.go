@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -13,17 +16,65 @@ import (
 	"github.com/qihang-hz/qihang/services/catalog/eligibility"
 )
 
-// cachedPolicy is a published policy with its compiled rules.
+// cachedPolicy is a policy with its compiled rules and the times and keys
+// evaluation needs, converted once: ranking thousands of policies per request
+// must not convert timestamps or sort messages.
 type cachedPolicy struct {
 	policy *catalogv1.Policy
 	rules  *eligibility.PolicyRules
+	// openFrom and openUntil bound when it takes applications (validity
+	// narrowed by the application window); zero is open-ended.
+	openFrom, openUntil time.Time
+	// validUntil is the end of validity (zero: none); past it the policy is
+	// expired.
+	validUntil time.Time
+	benefitCap int64
+}
+
+func newCachedPolicy(p *catalogv1.Policy, rules *eligibility.PolicyRules) *cachedPolicy {
+	c := &cachedPolicy{policy: p, rules: rules, benefitCap: p.GetBenefit().GetMaxAmountFen()}
+	at := func(t interface{ AsTime() time.Time }, ok bool) time.Time {
+		if !ok {
+			return time.Time{}
+		}
+		return t.AsTime()
+	}
+	c.validUntil = at(p.GetValidity().GetEndTime(), p.GetValidity().GetEndTime() != nil)
+	if w := eligibility.ApplicationWindow(p.GetValidity(), p.GetApplicationWindow()); w != nil {
+		c.openFrom = at(w.GetStartTime(), w.GetStartTime() != nil)
+		c.openUntil = at(w.GetEndTime(), w.GetEndTime() != nil)
+	}
+	return c
+}
+
+// expired reports whether validity has ended at now.
+func (c *cachedPolicy) expired(now time.Time) bool {
+	return !c.validUntil.IsZero() && !now.Before(c.validUntil)
+}
+
+// open reports whether the policy takes applications at now (the fast form
+// of eligibility.OpenAt, which also says why not).
+func (c *cachedPolicy) open(now time.Time) bool {
+	return c.policy.GetStatus() == catalogv1.PolicyStatus_POLICY_STATUS_PUBLISHED && !c.expired(now) &&
+		(c.openFrom.IsZero() || !now.Before(c.openFrom)) && (c.openUntil.IsZero() || now.Before(c.openUntil))
+}
+
+// rankOrder sorts policies by benefit cap, highest first, then id: the order
+// within a verdict.
+func rankOrder(list []*cachedPolicy) {
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].benefitCap != list[j].benefitCap {
+			return list[i].benefitCap > list[j].benefitCap
+		}
+		return list[i].policy.GetId() < list[j].policy.GetId()
+	})
 }
 
 // publishedCache keeps every published policy compiled in memory, so that
-// evaluating a firm against all of them costs CEL evaluation only. It
-// reloads when this instance changes a policy (invalidate) and, for changes
-// made by other instances, when the store's stamp differs after refresh.
-// Policies are compiled again only when their version changed.
+// evaluating a firm against all of them costs CEL evaluation only. A policy
+// this instance writes is applied in place (policyChanged); changes made by
+// other instances show in the store's write counter, checked every refresh,
+// and reload the set, compiling again only policies whose version changed.
 type publishedCache struct {
 	refresh time.Duration
 
@@ -36,11 +87,6 @@ type publishedCache struct {
 	loadedOK bool
 }
 
-func (c *publishedCache) invalidate() {
-	c.mu.Lock()
-	c.dirty = true
-	c.mu.Unlock()
-}
 
 // published returns the compiled published policies, reloading when needed.
 func (s *Service) published(ctx context.Context) ([]*cachedPolicy, error) {
@@ -76,13 +122,45 @@ func (s *Service) published(ctx context.Context) ([]*cachedPolicy, error) {
 				s.logger.ErrorContext(ctx, "published policy does not compile", "policy", p.GetId(), "error", v.Error())
 				continue
 			}
-			cp = &cachedPolicy{policy: p, rules: rules}
+			cp = newCachedPolicy(p, rules)
 		}
 		next[p.GetId()] = cp
 		list = append(list, cp)
 	}
+	rankOrder(list)
 	c.rules, c.list, c.stamp, c.dirty, c.loadedOK = next, list, stamp, false, true
 	return list, nil
+}
+
+// policyChanged applies a policy this instance just wrote to the cache
+// without reloading the rest: published ones are compiled and put in place,
+// others leave. The write counted one store write, so the cache's stamp
+// moves by one too; a foreign write in between shows as a mismatch and a
+// full reload.
+func (s *Service) policyChanged(p *catalogv1.Policy, deleted bool) {
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.loadedOK || c.dirty {
+		c.dirty = true
+		return
+	}
+	c.stamp.Writes++
+	delete(c.rules, p.GetId())
+	if !deleted && p.GetStatus() == catalogv1.PolicyStatus_POLICY_STATUS_PUBLISHED {
+		cp := proto.Clone(p).(*catalogv1.Policy)
+		cp.FullText = ""
+		rules, v := s.engine.CompilePolicy(cp)
+		if v == nil {
+			c.rules[p.GetId()] = newCachedPolicy(cp, rules)
+		}
+	}
+	list := make([]*cachedPolicy, 0, len(c.rules))
+	for _, cp := range c.rules {
+		list = append(list, cp)
+	}
+	rankOrder(list)
+	c.list = list
 }
 
 // protoName converts a field-mask path to a field name.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -52,15 +51,6 @@ type EvaluateResult struct {
 // maxEvaluateIDs bounds explicit policy lists.
 const maxEvaluateIDs = 100
 
-// verdictRank orders verdicts for "every published policy" answers.
-var verdictRank = map[catalogv1.Verdict]int{
-	catalogv1.Verdict_VERDICT_ELIGIBLE:     0,
-	catalogv1.Verdict_VERDICT_LIKELY:       1,
-	catalogv1.Verdict_VERDICT_NOT_OPEN:     2,
-	catalogv1.Verdict_VERDICT_UNDETERMINED: 3,
-	catalogv1.Verdict_VERDICT_NOT_ELIGIBLE: 4,
-}
-
 // EvaluatePolicies checks one firm against some or all published policies.
 func (s *Service) EvaluatePolicies(ctx context.Context, req EvaluateRequest) (*EvaluateResult, error) {
 	p := auth.FromContext(ctx)
@@ -85,7 +75,7 @@ func (s *Service) EvaluatePolicies(ctx context.Context, req EvaluateRequest) (*E
 		v.Add("category", "政策类别代码%d无效", req.Category)
 	}
 	for i, vd := range req.Verdicts {
-		if _, ok := verdictRank[vd]; !ok {
+		if !slices.Contains(rankedVerdicts, vd) {
 			v.Add(fmt.Sprintf("verdicts[%d]", i), "判定结果代码%d无效", vd)
 		}
 	}
@@ -112,41 +102,56 @@ func (s *Service) EvaluatePolicies(ctx context.Context, req EvaluateRequest) (*E
 		rules[i] = t.rules
 	}
 	results := s.engine.EvaluateMany(ectx, subject, rules)
+
+	// Rank on verdicts alone; messages are built for the returned page only.
 	now := s.now()
-	evals := make([]*catalogv1.PolicyEvaluation, len(targets))
+	verdicts := make([]catalogv1.Verdict, len(targets))
 	counts := map[catalogv1.Verdict]int{}
 	for i, t := range targets {
-		evals[i] = evaluation(t.policy, req.FirmID, results[i], now)
-		counts[evals[i].GetVerdict()]++
+		verdicts[i] = results[i].Verdict
+		if !t.open(now) {
+			verdicts[i] = catalogv1.Verdict_VERDICT_NOT_OPEN
+		}
+		counts[verdicts[i]]++
 	}
-	if len(req.PolicyIDs) == 0 {
-		sort.SliceStable(evals, func(i, j int) bool {
-			a, b := evals[i], evals[j]
-			if ra, rb := verdictRank[a.GetVerdict()], verdictRank[b.GetVerdict()]; ra != rb {
-				return ra < rb
+	order := make([]int, 0, len(targets))
+	if len(req.PolicyIDs) > 0 {
+		for i := range targets {
+			order = append(order, i)
+		}
+	} else {
+		// targets come in benefit-cap order, so grouping by verdict in rank
+		// order yields the documented ranking without a sort.
+		for _, vd := range rankedVerdicts {
+			for i := range targets {
+				if verdicts[i] == vd {
+					order = append(order, i)
+				}
 			}
-			if ca, cb := a.GetBenefit().GetMaxAmountFen(), b.GetBenefit().GetMaxAmountFen(); ca != cb {
-				return ca > cb
-			}
-			return a.GetPolicyId() < b.GetPolicyId()
-		})
+		}
 	}
 	if len(req.Verdicts) > 0 {
-		evals = slices.DeleteFunc(evals, func(e *catalogv1.PolicyEvaluation) bool { return !slices.Contains(req.Verdicts, e.GetVerdict()) })
+		order = slices.DeleteFunc(order, func(i int) bool { return !slices.Contains(req.Verdicts, verdicts[i]) })
 	}
-	out := &EvaluateResult{Facts: subject.Facts(), TotalSize: len(evals)}
-	for _, vd := range []catalogv1.Verdict{catalogv1.Verdict_VERDICT_ELIGIBLE, catalogv1.Verdict_VERDICT_LIKELY,
-		catalogv1.Verdict_VERDICT_NOT_OPEN, catalogv1.Verdict_VERDICT_UNDETERMINED, catalogv1.Verdict_VERDICT_NOT_ELIGIBLE} {
+	out := &EvaluateResult{Facts: subject.Facts(), TotalSize: len(order)}
+	for _, vd := range rankedVerdicts {
 		if counts[vd] > 0 {
 			out.VerdictCounts = append(out.VerdictCounts, &catalogv1.VerdictCount{Verdict: vd, Count: int32(counts[vd])})
 		}
 	}
-	end := min(page.Offset+page.Size, len(evals))
-	if page.Offset < len(evals) {
-		out.Evaluations = evals[page.Offset:end]
+	if page.Offset < len(order) {
+		for _, i := range order[page.Offset:min(page.Offset+page.Size, len(order))] {
+			out.Evaluations = append(out.Evaluations, evaluation(targets[i].policy, req.FirmID, results[i], now))
+		}
 	}
-	out.NextPageToken = page.Next(len(out.Evaluations), len(evals))
+	out.NextPageToken = page.Next(len(out.Evaluations), len(order))
 	return out, nil
+}
+
+// rankedVerdicts is the order of "every published policy" answers.
+var rankedVerdicts = []catalogv1.Verdict{
+	catalogv1.Verdict_VERDICT_ELIGIBLE, catalogv1.Verdict_VERDICT_LIKELY, catalogv1.Verdict_VERDICT_NOT_OPEN,
+	catalogv1.Verdict_VERDICT_UNDETERMINED, catalogv1.Verdict_VERDICT_NOT_ELIGIBLE,
 }
 
 // evaluation assembles one policy's result: the criteria verdict, turned
@@ -268,44 +273,35 @@ func (s *Service) joinedProgramme(ctx context.Context, id string) (bool, error) 
 // isNotFoundStatus reports a NOT_FOUND status from another service.
 func isNotFoundStatus(err error) bool { return status.Code(err) == codes.NotFound }
 
-// target is one policy to evaluate with its rules.
-type target struct {
-	policy *catalogv1.Policy
-	rules  *eligibility.PolicyRules
-}
-
 // targets returns the policies a request evaluates: the named ones (each
-// visible to the caller) or every published one (of a category).
-func (s *Service) targets(ctx context.Context, p auth.Principal, req EvaluateRequest) ([]target, error) {
-	if len(req.PolicyIDs) == 0 {
-		cached, err := s.published(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]target, 0, len(cached))
-		now := s.now()
-		for _, c := range cached {
-			if domain.EffectiveStatus(c.policy.GetStatus(), c.policy.GetValidity(), now) != catalogv1.PolicyStatus_POLICY_STATUS_PUBLISHED {
-				continue // expired: "every published policy" leaves them out
-			}
-			if req.Category == 0 || slices.Contains(c.policy.GetCategories(), req.Category) {
-				out = append(out, target{policy: c.policy, rules: c.rules})
-			}
-		}
-		return out, nil
-	}
+// visible to the caller) in request order, or every published, unexpired one
+// (of a category) in benefit-cap order.
+func (s *Service) targets(ctx context.Context, p auth.Principal, req EvaluateRequest) ([]*cachedPolicy, error) {
 	cached, err := s.published(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if len(req.PolicyIDs) == 0 {
+		out := make([]*cachedPolicy, 0, len(cached))
+		now := s.now()
+		for _, c := range cached {
+			if c.expired(now) {
+				continue // "every published policy" leaves expired ones out
+			}
+			if req.Category == 0 || slices.Contains(c.policy.GetCategories(), req.Category) {
+				out = append(out, c)
+			}
+		}
+		return out, nil
 	}
 	byID := make(map[string]*cachedPolicy, len(cached))
 	for _, c := range cached {
 		byID[c.policy.GetId()] = c
 	}
-	out := make([]target, 0, len(req.PolicyIDs))
+	out := make([]*cachedPolicy, 0, len(req.PolicyIDs))
 	for i, id := range req.PolicyIDs {
 		if c := byID[id]; c != nil {
-			out = append(out, target{policy: c.policy, rules: c.rules})
+			out = append(out, c)
 			continue
 		}
 		policy, err := s.policies.Get(ctx, id)
@@ -322,7 +318,7 @@ func (s *Service) targets(ctx context.Context, p auth.Principal, req EvaluateReq
 		if cv != nil {
 			return nil, apperr.FailedPrecondition("政策%s的条件无法编译：%s", id, cv.Error())
 		}
-		out = append(out, target{policy: policy, rules: rules})
+		out = append(out, newCachedPolicy(policy, rules))
 	}
 	return out, nil
 }

@@ -84,6 +84,7 @@ func (s *Service) CreatePolicy(ctx context.Context, policy *catalogv1.Policy, va
 	if err != nil {
 		return nil, err
 	}
+	s.policyChanged(out, false) // a draft: counts the write, changes nothing evaluated
 	s.audit.Append(ctx, p, policyAudit("policy.create", out, out.GetTitle()))
 	return out, nil
 }
@@ -170,7 +171,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, patch *catalogv1.Policy, pat
 	if err != nil {
 		return nil, err
 	}
-	s.cache.invalidate()
+	s.policyChanged(out, false)
 	s.audit.Append(ctx, p, policyAudit("policy.update", out, "修改字段："+strings.Join(changed, ",")))
 	return s.visible(p, out)
 }
@@ -302,7 +303,7 @@ func (s *Service) transition(ctx context.Context, id, etag, action string, fn fu
 	if err != nil {
 		return nil, err
 	}
-	s.cache.invalidate()
+	s.policyChanged(out, false)
 	s.audit.Append(ctx, p, policyAudit(action, out, out.GetTitle()))
 	return s.visible(p, out)
 }
@@ -337,7 +338,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id, etag string) error {
 	if err != nil {
 		return err
 	}
-	s.cache.invalidate()
+	s.policyChanged(&catalogv1.Policy{Id: id}, true)
 	s.audit.Append(ctx, p, audit.Record{Action: "policy.delete", ObjectType: "policy", ObjectID: id, Detail: title})
 	return nil
 }
