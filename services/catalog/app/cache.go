@@ -87,7 +87,6 @@ type publishedCache struct {
 	loadedOK bool
 }
 
-
 // published returns the compiled published policies, reloading when needed.
 func (s *Service) published(ctx context.Context) ([]*cachedPolicy, error) {
 	c := s.cache
