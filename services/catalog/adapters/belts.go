@@ -13,6 +13,7 @@ import (
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/catalog/domain"
 )
@@ -55,7 +56,7 @@ func beltFromDoc(d beltDoc) (*catalogv1.IndustryBelt, error) {
 	if err := proto.Unmarshal(d.Payload, b); err != nil {
 		return nil, fmt.Errorf("belts: decode %s: %w", d.ID, err)
 	}
-	b.Id, b.Sample, b.Etag = d.ID, d.Sample, fmt.Sprint(d.Version)
+	b.Id, b.Sample, b.Etag = d.ID, d.Sample, etag.Format(d.Version)
 	b.CreateTime, b.UpdateTime = timestamppb.New(d.CreateTime), timestamppb.New(d.UpdateTime)
 	return b, nil
 }

@@ -22,6 +22,7 @@ import (
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/catalog/domain"
 )
@@ -186,7 +187,7 @@ func policyFromDoc(d policyDoc) (*StoredPolicy, error) {
 	p.Id = d.ID
 	p.Status = catalogv1.PolicyStatus(enumNumber(catalogv1.PolicyStatus(0).Descriptor(), d.Status))
 	p.Version = int32(d.Version)
-	p.Etag = fmt.Sprint(d.Version)
+	p.Etag = etag.Format(d.Version)
 	p.Sample = d.Sample
 	p.PublishTime = ts(d.PublishTime)
 	p.CreateTime = timestamppb.New(d.CreateTime)

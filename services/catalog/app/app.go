@@ -6,16 +6,20 @@ package app
 
 import (
 	"context"
+
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	profilesv1 "github.com/qihang-hz/qihang/gen/qihang/profiles/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/etag"
+	"github.com/qihang-hz/qihang/internal/fieldmask"
 	"github.com/qihang-hz/qihang/services/catalog/adapters"
 	"github.com/qihang-hz/qihang/services/catalog/domain"
 	"github.com/qihang-hz/qihang/services/catalog/eligibility"
@@ -109,19 +113,21 @@ func New(d Deps) *Service {
 // Clock returns the current time in UTC, truncated to the millisecond.
 func Clock() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// parseEtag reads an etag; empty is allowed when optional.
-func parseEtag(field, etag string, optional bool) (int64, error) {
-	if etag == "" {
-		if optional {
-			return 0, nil
-		}
-		return 0, apperr.Invalid(field, "请提供读取时返回的etag，以免覆盖他人的修改")
+// updateRequest checks the parts every update shares — the object's id, its
+// etag and the field mask (nested paths allowed) — and returns the version to
+// update at and the paths. resource names the request field ("policy").
+func updateRequest(resource string, msg proto.Message, id, etagText string, paths, writable, readOnly []string) (int64, []string, *apperr.ValidationError) {
+	paths = fieldmask.Paths(paths)
+	v := &apperr.ValidationError{}
+	if id == "" {
+		v.Add(resource+".id", "请提供要修改对象的id")
 	}
-	v, err := strconv.ParseInt(etag, 10, 64)
-	if err != nil || v <= 0 {
-		return 0, apperr.Invalid(field, "etag“%s”无效，请使用读取时返回的值", etag)
+	version, err := etag.Parse(resource+".etag", etagText, false)
+	if err != nil {
+		v.Merge("", mustValidation(err))
 	}
-	return v, nil
+	v.Merge("", fieldmask.CheckNested("update_mask", paths, writable, readOnly, msg.ProtoReflect().Descriptor()))
+	return version, paths, v
 }
 
 func denied() error { return apperr.PermissionDenied("无权执行此操作") }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	etagpkg "github.com/qihang-hz/qihang/internal/etag"
+
 	"google.golang.org/protobuf/proto"
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
@@ -127,16 +129,7 @@ func (s *Service) UpdateIndustryBelt(ctx context.Context, patch *catalogv1.Indus
 	if !domain.CanAuthorBelts(p) {
 		return nil, denied()
 	}
-	paths = fieldmask.Paths(paths)
-	v := &apperr.ValidationError{}
-	if patch.GetId() == "" {
-		v.Add("industry_belt.id", "请提供要修改的产业带id")
-	}
-	version, err := parseEtag("industry_belt.etag", patch.GetEtag(), false)
-	if err != nil {
-		v.Merge("", mustValidation(err))
-	}
-	v.Merge("", fieldmask.CheckNested("update_mask", paths, beltWritable, beltReadOnly, patch.ProtoReflect().Descriptor()))
+	version, paths, v := updateRequest("industry_belt", patch, patch.GetId(), patch.GetEtag(), paths, beltWritable, beltReadOnly)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -170,7 +163,7 @@ func (s *Service) DeleteIndustryBelt(ctx context.Context, id, etag string) error
 	if !domain.CanAuthorBelts(p) {
 		return denied()
 	}
-	version, err := parseEtag("etag", etag, false)
+	version, err := etagpkg.Parse("etag", etag, false)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	etagpkg "github.com/qihang-hz/qihang/internal/etag"
+
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -133,16 +135,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, patch *catalogv1.Policy, pat
 		}
 		return nil, denied()
 	}
-	paths = fieldmask.Paths(paths)
-	v := &apperr.ValidationError{}
-	if patch.GetId() == "" {
-		v.Add("policy.id", "请提供要修改的政策id")
-	}
-	version, err := parseEtag("policy.etag", patch.GetEtag(), false)
-	if err != nil {
-		v.Merge("", mustValidation(err))
-	}
-	v.Merge("", fieldmask.CheckNested("update_mask", paths, policyWritable, policyReadOnly, patch.ProtoReflect().Descriptor()))
+	version, paths, v := updateRequest("policy", patch, patch.GetId(), patch.GetEtag(), paths, policyWritable, policyReadOnly)
 	if utf8.RuneCountInString(note) > domain.MaxNoteRunes {
 		v.Add("change_note", "修改说明不能超过%d个字", domain.MaxNoteRunes)
 	}
@@ -287,7 +280,7 @@ func (s *Service) transition(ctx context.Context, id, etag, action string, fn fu
 	if !domain.CanAuthorPolicies(p) {
 		return nil, denied()
 	}
-	version, err := parseEtag("etag", etag, true)
+	version, err := etagpkg.Parse("etag", etag, true)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +310,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id, etag string) error {
 	if !domain.CanAuthorPolicies(p) {
 		return denied()
 	}
-	version, err := parseEtag("etag", etag, false)
+	version, err := etagpkg.Parse("etag", etag, false)
 	if err != nil {
 		return err
 	}

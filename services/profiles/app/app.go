@@ -8,13 +8,13 @@ package app
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"time"
 
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/audit"
 	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/internal/fieldmask"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 )
@@ -98,32 +98,16 @@ func New(d Deps) *Service {
 // Clock returns the current time in UTC, truncated to the millisecond.
 func Clock() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
-// Etag renders a version for the API.
-func Etag(version int64) string { return strconv.FormatInt(version, 10) }
-
-// ParseEtag reads an etag sent back by a client; field names the request
-// field for the error.
-func ParseEtag(field, etag string) (int64, error) {
-	if etag == "" {
-		return 0, apperr.Invalid(field, "请提供读取时返回的etag，以免覆盖他人的修改")
-	}
-	v, err := strconv.ParseInt(etag, 10, 64)
-	if err != nil || v <= 0 {
-		return 0, apperr.Invalid(field, "etag“%s”无效，请使用读取时返回的值", etag)
-	}
-	return v, nil
-}
-
 // updateRequest checks the parts every update shares — the object's id, its
 // etag and the field mask — and returns the version to update at and the
 // fields to change. resource names the request field ("firm").
-func updateRequest(resource, id, etag string, paths, writable []string) (int64, []string, error) {
+func updateRequest(resource, id, etagText string, paths, writable []string) (int64, []string, error) {
 	paths = fieldmask.TopLevel(paths)
 	v := &apperr.ValidationError{}
 	if id == "" {
 		v.Add(resource+".id", "请提供要修改对象的id")
 	}
-	version, err := ParseEtag(resource+".etag", etag)
+	version, err := etag.Parse(resource+".etag", etagText, false)
 	if err != nil {
 		v.Merge("", mustValidation(err))
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	etagpkg "github.com/qihang-hz/qihang/internal/etag"
+
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/qihang-hz/qihang/internal/apperr"
@@ -228,7 +230,7 @@ func (s *Service) DeleteAssociation(ctx context.Context, id, etag string) error 
 	if !domain.CanDeleteAssociation(p) {
 		return denied()
 	}
-	version, err := ParseEtag("etag", etag)
+	version, err := etagpkg.Parse("etag", etag, false)
 	if err != nil {
 		return err
 	}

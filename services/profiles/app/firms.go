@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	etagpkg "github.com/qihang-hz/qihang/internal/etag"
+
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/qihang-hz/qihang/internal/apperr"
@@ -276,7 +278,7 @@ func (s *Service) DeleteFirm(ctx context.Context, id, etag string) error {
 	if !domain.CanDeleteFirm(p) {
 		return denied()
 	}
-	version, err := ParseEtag("etag", etag)
+	version, err := etagpkg.Parse("etag", etag, false)
 	if err != nil {
 		return err
 	}

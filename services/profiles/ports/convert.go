@@ -8,6 +8,8 @@ package ports
 import (
 	"time"
 
+	"github.com/qihang-hz/qihang/internal/etag"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
@@ -72,7 +74,7 @@ func associationToProto(v *app.AssociationView) *profilesv1.Association {
 		Website:             a.Website,
 		RegisteredFirmCount: int32(v.RegisteredFirms),
 		Sample:              a.Sample,
-		Etag:                app.Etag(a.Version),
+		Etag:                etag.Format(a.Version),
 		CreateTime:          ts(a.CreateTime),
 		UpdateTime:          ts(a.UpdateTime),
 	}
@@ -140,7 +142,7 @@ func firmToProto(v *app.FirmView) *profilesv1.Firm {
 		Address:              f.Address,
 		Website:              f.Website,
 		Sample:               f.Sample,
-		Etag:                 app.Etag(f.Version),
+		Etag:                 etag.Format(f.Version),
 		CreateTime:           ts(f.CreateTime),
 		UpdateTime:           ts(f.UpdateTime),
 	}
