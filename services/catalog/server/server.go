@@ -16,7 +16,7 @@ import (
 	"github.com/qihang-hz/qihang/services/catalog/app"
 	"github.com/qihang-hz/qihang/services/catalog/eligibility"
 	"github.com/qihang-hz/qihang/services/catalog/ports"
-	"github.com/qihang-hz/qihang/services/catalog/profilesclient"
+	"github.com/qihang-hz/qihang/internal/profilesclient"
 )
 
 // DatabaseName is the catalog service's database.

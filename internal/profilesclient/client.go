@@ -1,5 +1,5 @@
 // Package profilesclient reads firms and associations from the profiles
-// service over gRPC for the catalog service, with the caller's token, so the
+// service over gRPC for the services that need them (catalog, events, consult, match), with the caller's token, so the
 // profiles service's own access rules decide what the caller may see. The
 // catalog never reads the profiles collections.
 package profilesclient
