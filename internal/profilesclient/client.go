@@ -1,7 +1,7 @@
 // Package profilesclient reads firms and associations from the profiles
-// service over gRPC for the services that need them (catalog, events, consult, match), with the caller's token, so the
-// profiles service's own access rules decide what the caller may see. The
-// catalog never reads the profiles collections.
+// service over gRPC for the other services, with the caller's token, so the
+// profiles service's own access rules decide what the caller may see. No
+// other service reads the profiles collections.
 package profilesclient
 
 import (
