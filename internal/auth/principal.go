@@ -31,6 +31,10 @@ const (
 	RoleAnonymous Role = ""
 	// RoleSystem acts for the launcher itself (demo data); never in a token.
 	RoleSystem Role = "system"
+	// RoleService is another Qihang service calling internal RPCs (the match
+	// service reading change feeds). Its tokens are minted by holders of the
+	// signing key; every account-facing RPC refuses it.
+	RoleService Role = "service"
 )
 
 const systemActorID = "system"
@@ -66,6 +70,10 @@ func (r Role) Valid() bool {
 	return ok
 }
 
+// inToken reports whether tokens may carry r: the account roles and the
+// service role.
+func (r Role) inToken() bool { return r.Valid() || r == RoleService }
+
 // Principal is who a request acts for. Scope fields are set according to the
 // role: District for district officers, AssociationID for association admins,
 // FirmID for firm users, ExpertID for experts.
@@ -96,6 +104,11 @@ func (p Principal) String() string {
 // System is the principal of the launcher's own writes (demo data, migrations).
 func System() Principal {
 	return Principal{AccountID: systemActorID, Username: systemActorID, Role: RoleSystem}
+}
+
+// Service is the principal of the named Qihang service, e.g. "match".
+func Service(name string) Principal {
+	return Principal{AccountID: "service:" + name, Username: name, Role: RoleService}
 }
 
 // CheckScope returns an error when p's role lacks the scope field it needs.

@@ -45,7 +45,7 @@ func (i *Issuer) TTL() time.Duration { return i.ttl }
 
 // Issue signs a token for p and returns it with its expiry.
 func (i *Issuer) Issue(p Principal) (string, time.Time, error) {
-	if p.Anonymous() || !p.Role.Valid() {
+	if p.Anonymous() || !p.Role.inToken() {
 		return "", time.Time{}, errors.New("auth: cannot issue a token without an account and role")
 	}
 	if err := p.CheckScope(); err != nil {
@@ -119,7 +119,7 @@ func (v *Verifier) Verify(token string) (Principal, error) {
 		FirmID:        c.FirmID,
 		ExpertID:      c.ExpertID,
 	}
-	if p.AccountID == "" || !p.Role.Valid() {
+	if p.AccountID == "" || !p.Role.inToken() {
 		return Principal{}, fmt.Errorf("%w: no subject or role", ErrTokenInvalid)
 	}
 	if err := p.CheckScope(); err != nil {

@@ -101,6 +101,7 @@ func New(opts Options) (*Server, error) {
 			opts.Authenticator.UnaryInterceptor(),
 		),
 		grpc.ChainStreamInterceptor(
+			s.errorsStream,
 			s.recoverStream,
 			opts.Authenticator.StreamInterceptor(),
 		),
@@ -237,6 +238,19 @@ func (s *Server) errorsUnary(ctx context.Context, req any, info *grpc.UnaryServe
 			"principal", auth.FromContext(ctx).String(), "error", err.Error())
 	}
 	return nil, st.Err()
+}
+
+// errorsStream is errorsUnary for streaming RPCs.
+func (s *Server) errorsStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	err := handler(srv, ss)
+	if err == nil {
+		return nil
+	}
+	st, incident := apperr.ToStatus(err)
+	if incident != "" {
+		s.opts.Logger.ErrorContext(ss.Context(), "internal error", "incident", incident, "method", info.FullMethod, "error", err.Error())
+	}
+	return st.Err()
 }
 
 // errPanic is returned by a handler that panicked; the error interceptor

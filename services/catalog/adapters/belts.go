@@ -13,6 +13,7 @@ import (
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/catalog/domain"
@@ -63,13 +64,20 @@ func beltFromDoc(d beltDoc) (*catalogv1.IndustryBelt, error) {
 
 // Belts stores industry belts ("industry_belts").
 type Belts struct {
-	c   store.Collection
-	now func() time.Time
+	c    store.Collection
+	now  func() time.Time
+	feed *changefeed.Feed
 }
+
+// BeltsSource is the belts' change feed source.
+const BeltsSource = "belts"
+
+// Feed returns the belts' change feed.
+func (r *Belts) Feed() *changefeed.Feed { return r.feed }
 
 // NewBelts returns the belt repository of db.
 func NewBelts(db store.Database, now func() time.Time) *Belts {
-	return &Belts{c: db.Collection("industry_belts"), now: now}
+	return &Belts{c: db.Collection("industry_belts"), now: now, feed: changefeed.New(db, now)}
 }
 
 // EnsureIndexes creates the unique brand index and the list index.
@@ -95,6 +103,7 @@ func (r *Belts) Create(ctx context.Context, b *catalogv1.IndustryBelt) (*catalog
 		}
 		return nil, fmt.Errorf("belts: insert: %w", err)
 	}
+	r.feed.Record(ctx, BeltsSource, changefeed.Change{ID: doc.ID, Version: doc.Version})
 	return beltFromDoc(doc)
 }
 
@@ -142,6 +151,7 @@ func (r *Belts) Update(ctx context.Context, id string, expect int64, remove bool
 			if !matched {
 				return false, nil
 			}
+			r.feed.Record(ctx, BeltsSource, changefeed.Change{ID: id, Version: old + 1, Deleted: remove})
 			fresh, err := beltFromDoc(doc)
 			if err != nil {
 				return false, err
@@ -203,4 +213,51 @@ func (r *Belts) List(ctx context.Context, q BeltQuery, offset, limit int) ([]*ca
 		out = append(out, b)
 	}
 	return out, total, nil
+}
+
+// StoredBelt is a belt with its storage state.
+type StoredBelt struct {
+	Belt    *catalogv1.IndustryBelt
+	Version int64
+	Deleted bool
+}
+
+// FindAny returns the belt with id, deleted or not; apperr.ErrNotFound when
+// there is none.
+func (r *Belts) FindAny(ctx context.Context, id string) (*StoredBelt, error) {
+	var d beltDoc
+	if err := r.c.Read.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		if store.IsNotFound(err) {
+			return nil, apperr.ErrNotFound
+		}
+		return nil, fmt.Errorf("belts: find: %w", err)
+	}
+	b, err := beltFromDoc(d)
+	if err != nil {
+		return nil, err
+	}
+	return &StoredBelt{Belt: b, Version: d.Version, Deleted: d.DeletedAt != nil}, nil
+}
+
+// Scan calls fn with every belt, deleted ones included, in one pass.
+func (r *Belts) Scan(ctx context.Context, fn func(*StoredBelt) error) error {
+	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("belts: scan: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d beltDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("belts: scan: %w", err)
+		}
+		b, err := beltFromDoc(d)
+		if err != nil {
+			return err
+		}
+		if err := fn(&StoredBelt{Belt: b, Version: d.Version, Deleted: d.DeletedAt != nil}); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
 }

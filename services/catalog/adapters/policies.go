@@ -22,6 +22,7 @@ import (
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/catalog/domain"
@@ -202,15 +203,22 @@ type Policies struct {
 	c, versions, meta store.Collection
 	now               func() time.Time
 	logger            *slog.Logger
+	feed              *changefeed.Feed
 }
+
+// PoliciesSource is the policies' change feed source.
+const PoliciesSource = "policies"
 
 // NewPolicies returns the policy repository of db.
 func NewPolicies(db store.Database, now func() time.Time, logger *slog.Logger) *Policies {
 	return &Policies{
 		c: db.Collection("policies"), versions: db.Collection("policy_versions"), meta: db.Collection("policies_meta"),
-		now: now, logger: logger,
+		now: now, logger: logger, feed: changefeed.New(db, now),
 	}
 }
+
+// Feed returns the policies' change feed.
+func (r *Policies) Feed() *changefeed.Feed { return r.feed }
 
 // bump counts a write, after it succeeded. A failure only delays other
 // instances noticing the change until the next write, so it is logged.
@@ -272,6 +280,7 @@ func (r *Policies) Create(ctx context.Context, p *catalogv1.Policy, change Chang
 		return nil, fmt.Errorf("policies: insert: %w", err)
 	}
 	r.bump(ctx)
+	r.feed.Record(ctx, PoliciesSource, changefeed.Change{ID: doc.ID, Version: doc.Version})
 	sp, err := policyFromDoc(doc)
 	if err != nil {
 		return nil, err
@@ -355,6 +364,7 @@ func (r *Policies) Update(ctx context.Context, id string, expect int64, fn func(
 				return false, nil
 			}
 			r.bump(ctx)
+			r.feed.Record(ctx, PoliciesSource, changefeed.Change{ID: id, Version: old + 1, Deleted: deleted != nil})
 			fresh, err := policyFromDoc(doc)
 			if err != nil {
 				return false, err
@@ -595,4 +605,40 @@ func (r *Policies) Version(ctx context.Context, id string, n int32) (*Version, e
 		return nil, fmt.Errorf("policies: find version: %w", err)
 	}
 	return versionFromDoc(d, true)
+}
+
+// FindAny returns the policy with id, deleted or not; apperr.ErrNotFound
+// when there is none. For the change feed, which reports deletions too.
+func (r *Policies) FindAny(ctx context.Context, id string) (*StoredPolicy, error) {
+	var d policyDoc
+	if err := r.c.Read.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		if store.IsNotFound(err) {
+			return nil, apperr.ErrNotFound
+		}
+		return nil, fmt.Errorf("policies: find: %w", err)
+	}
+	return policyFromDoc(d)
+}
+
+// Scan calls fn with every policy, deleted ones included, in one pass.
+func (r *Policies) Scan(ctx context.Context, fn func(*StoredPolicy) error) error {
+	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("policies: scan: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d policyDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("policies: scan: %w", err)
+		}
+		sp, err := policyFromDoc(d)
+		if err != nil {
+			return err
+		}
+		if err := fn(sp); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
 }

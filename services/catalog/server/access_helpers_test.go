@@ -59,7 +59,7 @@ var (
 
 // contractMethods lists every RPC of the contract this matrix covers.
 func contractMethods() []string {
-	return accesstest.ContractMethods(catalogv1.File_qihang_catalog_v1_catalog_proto)
+	return accesstest.ContractMethods(catalogv1.File_qihang_catalog_v1_catalog_proto, catalogv1.File_qihang_catalog_v1_sync_proto)
 }
 
 const testPassword = "Qihang-test-2025"
@@ -97,7 +97,10 @@ type harness struct {
 	catalogSvc  *server.Service
 	grpc        *grpc.Server
 	catalog     catalogv1.CatalogServiceClient
+	sync        catalogv1.CatalogSyncServiceClient
 	identity    profilesv1.IdentityServiceClient
+	// serviceToken is a match-service token for the sync RPCs.
+	serviceToken string
 	// system is the synthetic bureau principal the fixture is written as,
 	// with incoming metadata carrying a token for it (the catalog forwards
 	// it to the profiles service when it checks belt associations).
@@ -175,11 +178,15 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{
 		profilesSvc: profiles, catalogSvc: catalog, grpc: srv.GRPC(),
 		catalog:  catalogv1.NewCatalogServiceClient(conn),
+		sync:     catalogv1.NewCatalogSyncServiceClient(conn),
 		identity: profilesv1.NewIdentityServiceClient(conn),
 		system: metadata.NewIncomingContext(auth.WithPrincipal(context.Background(), system),
 			metadata.Pairs("authorization", "Bearer "+tok)),
 		policies: map[catalogv1.PolicyStatus][2]*catalogv1.Policy{},
 		belts:    map[catalogv1.IndustryBeltStatus][2]*catalogv1.IndustryBelt{},
+	}
+	if h.serviceToken, err = auth.NewServiceTokens(issuer, "match").Token(); err != nil {
+		t.Fatal(err)
 	}
 	h.assocA = h.newAssociation(t, commonv1.District_DISTRICT_XIAOSHAN)
 	h.assocB = h.newAssociation(t, commonv1.District_DISTRICT_XIHU)

@@ -52,6 +52,26 @@ const (
 // gets on an object of its own district (XIAOSHAN) and of another (XIHU).
 // TestAccessMatrix fails for an RPC without an entry here.
 var accessMatrix = map[string][]accessEntry{
+	// CatalogSyncService: service tokens only (sync_test.go covers them).
+	catalogv1.CatalogSyncService_ListCatalogChanges_FullMethodName: {{
+		want: "U | PD | PD | PD | PD | PD",
+		call: func(t *testing.T, h *harness, c *caller, _ target) error {
+			_, err := h.sync.ListCatalogChanges(h.ctx(t, c), &catalogv1.ListCatalogChangesRequest{Source: catalogv1.CatalogSource_CATALOG_SOURCE_POLICIES})
+			return err
+		},
+	}},
+	catalogv1.CatalogSyncService_ScanCatalog_FullMethodName: {{
+		want: "U | PD | PD | PD | PD | PD",
+		call: func(t *testing.T, h *harness, c *caller, _ target) error {
+			stream, err := h.sync.ScanCatalog(h.ctx(t, c), &catalogv1.ScanCatalogRequest{Source: catalogv1.CatalogSource_CATALOG_SOURCE_BELTS})
+			if err != nil {
+				return err
+			}
+			_, err = stream.Recv()
+			return err
+		},
+	}},
+
 	catalogv1.CatalogService_GetCriterionEnvironment_FullMethodName: {{
 		want: rowPublic,
 		call: func(t *testing.T, h *harness, c *caller, _ target) error {

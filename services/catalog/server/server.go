@@ -11,12 +11,12 @@ import (
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	"github.com/qihang-hz/qihang/internal/audit"
+	"github.com/qihang-hz/qihang/internal/profilesclient"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/catalog/adapters"
 	"github.com/qihang-hz/qihang/services/catalog/app"
 	"github.com/qihang-hz/qihang/services/catalog/eligibility"
 	"github.com/qihang-hz/qihang/services/catalog/ports"
-	"github.com/qihang-hz/qihang/internal/profilesclient"
 )
 
 // DatabaseName is the catalog service's database.
@@ -26,6 +26,7 @@ const DatabaseName = "qihang_catalog"
 type Service struct {
 	App    *app.Service
 	server *ports.CatalogServer
+	sync   *ports.SyncServer
 }
 
 // New builds the service on db, reading firms and associations from the
@@ -47,11 +48,14 @@ func New(ctx context.Context, db store.Database, profiles grpc.ClientConnInterfa
 		Policies: policies, Belts: belts, Profiles: profilesclient.New(profiles), Engine: engine,
 		Audit: log, Logger: logger, Now: app.Clock,
 	})
-	return &Service{App: a, server: ports.NewCatalogServer(a)}, nil
+	return &Service{App: a, server: ports.NewCatalogServer(a), sync: ports.NewSyncServer(policies, belts)}, nil
 }
 
-// Register registers the catalog gRPC service on g.
-func (s *Service) Register(g *grpc.Server) { catalogv1.RegisterCatalogServiceServer(g, s.server) }
+// Register registers the catalog's gRPC services on g.
+func (s *Service) Register(g *grpc.Server) {
+	catalogv1.RegisterCatalogServiceServer(g, s.server)
+	catalogv1.RegisterCatalogSyncServiceServer(g, s.sync)
+}
 
 // PublicMethods are the RPCs callable without a token.
 func PublicMethods() []string { return ports.PublicMethods }

@@ -11,19 +11,24 @@ import (
 
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 )
 
 // Associations stores associations in the "associations" collection.
 type Associations struct {
-	c   store.Collection
-	now func() time.Time
+	c    store.Collection
+	now  func() time.Time
+	feed *changefeed.Feed
 }
+
+// AssociationsSource is the associations' change feed source.
+const AssociationsSource = "associations"
 
 // NewAssociations returns the association repository of db.
 func NewAssociations(db store.Database, now func() time.Time) *Associations {
-	return &Associations{c: db.Collection("associations"), now: now}
+	return &Associations{c: db.Collection("associations"), now: now, feed: changefeed.New(db, now)}
 }
 
 // EnsureIndexes creates the unique USCC index and the list indexes.
@@ -47,6 +52,7 @@ func (r *Associations) Create(ctx context.Context, a *domain.Association) error 
 		}
 		return fmt.Errorf("associations: insert: %w", err)
 	}
+	r.feed.Record(ctx, AssociationsSource, changefeed.Change{ID: a.ID, Version: a.Version})
 	return nil
 }
 
@@ -151,6 +157,9 @@ func (r *Associations) update(ctx context.Context, id string, expect int64, incl
 				}
 				return false, fmt.Errorf("associations: replace: %w", err)
 			}
+			if matched {
+				r.feed.Record(ctx, AssociationsSource, changefeed.Change{ID: id, Version: a.Version, Deleted: a.Deleted()})
+			}
 			return matched, nil
 		})
 }
@@ -185,3 +194,38 @@ func (r *Associations) CountJoined(ctx context.Context, district commonv1.Distri
 	}
 	return out, nil
 }
+
+// FindAny returns the association with id, deleted or not;
+// apperr.ErrNotFound when there is none.
+func (r *Associations) FindAny(ctx context.Context, id string) (*domain.Association, error) {
+	var d associationDoc
+	if err := r.c.Read.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		if store.IsNotFound(err) {
+			return nil, apperr.ErrNotFound
+		}
+		return nil, fmt.Errorf("associations: find: %w", err)
+	}
+	return associationFromDoc(d), nil
+}
+
+// Scan calls fn with every association, deleted ones included.
+func (r *Associations) Scan(ctx context.Context, fn func(*domain.Association) error) error {
+	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("associations: scan: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d associationDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("associations: scan: %w", err)
+		}
+		if err := fn(associationFromDoc(d)); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
+// Feed returns the associations' change feed.
+func (r *Associations) Feed() *changefeed.Feed { return r.feed }

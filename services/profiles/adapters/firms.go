@@ -11,19 +11,24 @@ import (
 
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
+	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 )
 
 // Firms stores member firms in the "firms" collection.
 type Firms struct {
-	c   store.Collection
-	now func() time.Time
+	c    store.Collection
+	now  func() time.Time
+	feed *changefeed.Feed
 }
+
+// FirmsSource is the firms' change feed source.
+const FirmsSource = "firms"
 
 // NewFirms returns the firm repository of db.
 func NewFirms(db store.Database, now func() time.Time) *Firms {
-	return &Firms{c: db.Collection("firms"), now: now}
+	return &Firms{c: db.Collection("firms"), now: now, feed: changefeed.New(db, now)}
 }
 
 // EnsureIndexes creates the unique USCC index and the indexes lists use.
@@ -48,6 +53,7 @@ func (r *Firms) Create(ctx context.Context, f *domain.Firm) error {
 		}
 		return fmt.Errorf("firms: insert: %w", err)
 	}
+	r.feed.Record(ctx, FirmsSource, changefeed.Change{ID: f.ID, Version: f.Version})
 	return nil
 }
 
@@ -63,11 +69,23 @@ func (r *Firms) InsertMany(ctx context.Context, firms []*domain.Firm) ([]error, 
 		docs[i] = firmToDoc(f)
 	}
 	_, err := r.c.Write.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	defer func() {
+		changes := make([]changefeed.Change, 0, len(firms))
+		for i, f := range firms {
+			if errs[i] == nil {
+				changes = append(changes, changefeed.Change{ID: f.ID, Version: f.Version})
+			}
+		}
+		r.feed.Record(ctx, FirmsSource, changes...)
+	}()
 	if err == nil {
 		return errs, nil
 	}
 	bwe, ok := err.(mongo.BulkWriteException)
 	if !ok {
+		for i := range errs {
+			errs[i] = err
+		}
 		return nil, fmt.Errorf("firms: insert many: %w", err)
 	}
 	for _, we := range bwe.WriteErrors {
@@ -243,6 +261,9 @@ func (r *Firms) update(ctx context.Context, id string, expect int64, includeDele
 				}
 				return false, fmt.Errorf("firms: replace: %w", err)
 			}
+			if matched {
+				r.feed.Record(ctx, FirmsSource, changefeed.Change{ID: id, Version: f.Version, Deleted: f.Deleted()})
+			}
 			return matched, nil
 		})
 }
@@ -313,3 +334,32 @@ func (r *Firms) CountByDistrictAndStage(ctx context.Context, district commonv1.D
 	}
 	return out, nil
 }
+
+// FindAny returns the firm with id, deleted or not; apperr.ErrNotFound when
+// there is none. For the change feed, which reports deletions too.
+func (r *Firms) FindAny(ctx context.Context, id string) (*domain.Firm, error) {
+	return r.get(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// Scan calls fn with every firm, deleted ones included, in one pass over
+// the collection.
+func (r *Firms) Scan(ctx context.Context, fn func(*domain.Firm) error) error {
+	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("firms: scan: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d firmDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("firms: scan: %w", err)
+		}
+		if err := fn(firmFromDoc(d)); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
+// Feed returns the firms' change feed.
+func (r *Firms) Feed() *changefeed.Feed { return r.feed }

@@ -60,7 +60,8 @@ var (
 
 // contractMethods lists every RPC of the contract this matrix covers.
 func contractMethods() []string {
-	return accesstest.ContractMethods(profilesv1.File_qihang_profiles_v1_profiles_proto, profilesv1.File_qihang_profiles_v1_identity_proto)
+	return accesstest.ContractMethods(profilesv1.File_qihang_profiles_v1_profiles_proto, profilesv1.File_qihang_profiles_v1_identity_proto,
+		profilesv1.File_qihang_profiles_v1_sync_proto)
 }
 
 const (
@@ -83,6 +84,7 @@ type harness struct {
 	grpc     *grpc.Server
 	profiles profilesv1.ProfilesServiceClient
 	identity profilesv1.IdentityServiceClient
+	sync     profilesv1.ProfilesSyncServiceClient
 	signer   ed25519.PrivateKey
 	// system is the synthetic bureau principal the fixture is written as.
 	system context.Context
@@ -143,6 +145,7 @@ func newHarness(t *testing.T) *harness {
 		svc: svc, grpc: srv.GRPC(), signer: priv,
 		profiles: profilesv1.NewProfilesServiceClient(conn),
 		identity: profilesv1.NewIdentityServiceClient(conn),
+		sync:     profilesv1.NewProfilesSyncServiceClient(conn),
 		system: auth.WithPrincipal(context.Background(), auth.Principal{
 			AccountID: "system", Username: "system", Role: auth.RoleBureauAdmin,
 		}),

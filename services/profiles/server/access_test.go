@@ -38,6 +38,27 @@ type accessEntry struct {
 // too), "other" is B / fb / XIHU. TestAccessMatrix fails for an RPC without
 // an entry here.
 var accessMatrix = map[string]accessEntry{
+	// ProfilesSyncService: service tokens only (sync_test.go covers them).
+
+	profilesv1.ProfilesSyncService_ListProfileChanges_FullMethodName: {
+		want: "U | PD | PD | PD | PD | PD",
+		call: func(t *testing.T, h *harness, c *caller, _ target) error {
+			_, err := h.sync.ListProfileChanges(h.ctx(t, c), &profilesv1.ListProfileChangesRequest{Source: profilesv1.ProfileSource_PROFILE_SOURCE_FIRMS})
+			return err
+		},
+	},
+	profilesv1.ProfilesSyncService_ScanProfiles_FullMethodName: {
+		want: "U | PD | PD | PD | PD | PD",
+		call: func(t *testing.T, h *harness, c *caller, _ target) error {
+			stream, err := h.sync.ScanProfiles(h.ctx(t, c), &profilesv1.ScanProfilesRequest{Source: profilesv1.ProfileSource_PROFILE_SOURCE_FIRMS})
+			if err != nil {
+				return err
+			}
+			_, err = stream.Recv()
+			return err
+		},
+	},
+
 	// ProfilesService
 
 	profilesv1.ProfilesService_GetReferenceData_FullMethodName: {

@@ -29,6 +29,7 @@ type Service struct {
 	App      *app.Service
 	profiles *ports.ProfilesServer
 	identity *ports.IdentityServer
+	sync     *ports.SyncServer
 }
 
 // New builds the service on db and creates its indexes.
@@ -48,13 +49,17 @@ func New(ctx context.Context, db store.Database, issuer *auth.Issuer, logger *sl
 		Associations: associations, Firms: firms, Accounts: accounts, Audit: log,
 		Issuer: issuer, Logger: logger, Now: app.Clock,
 	})
-	return &Service{App: a, profiles: ports.NewProfilesServer(a), identity: ports.NewIdentityServer(a)}, nil
+	return &Service{
+		App: a, profiles: ports.NewProfilesServer(a), identity: ports.NewIdentityServer(a),
+		sync: ports.NewSyncServer(firms, associations),
+	}, nil
 }
 
 // Register registers the profiles and identity gRPC services on g.
 func (s *Service) Register(g *grpc.Server) {
 	profilesv1.RegisterProfilesServiceServer(g, s.profiles)
 	profilesv1.RegisterIdentityServiceServer(g, s.identity)
+	profilesv1.RegisterProfilesSyncServiceServer(g, s.sync)
 }
 
 // BootstrapAdmin creates the bureau admin account "admin" with password
