@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	profilesv1 "github.com/qihang-hz/qihang/gen/qihang/profiles/v1"
 	"github.com/qihang-hz/qihang/internal/auth"
 )
@@ -42,4 +43,14 @@ func (c *Client) GetAssociation(ctx context.Context, id string) (*profilesv1.Ass
 		return nil, err
 	}
 	return resp.GetAssociation(), nil
+}
+
+// RevealFirmContacts returns a firm's contacts unmasked, if the caller may
+// reveal them (the profiles service decides and audits the reveal).
+func (c *Client) RevealFirmContacts(ctx context.Context, id, reason string) ([]*commonv1.Contact, error) {
+	resp, err := c.profiles.RevealFirmContacts(auth.ForwardToken(ctx), &profilesv1.RevealFirmContactsRequest{Id: id, Reason: reason})
+	if err != nil {
+		return nil, err
+	}
+	return resp.GetContacts(), nil
 }

@@ -1,0 +1,110 @@
+// Command consult runs the consult service (experts, slots, clinics and
+// consultations) on its own, against a MongoDB URI or, without
+// one, the embedded FerretDB in --data-dir. It reads firms
+// from the profiles service at --profiles-addr with the caller's token.
+//
+//	go run ./services/consult --mongo-uri mongodb://db:27017 --profiles-addr 10.0.0.5:9091 --token-public-key <base64>
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/qihang-hz/qihang/internal/auth"
+	"github.com/qihang-hz/qihang/internal/config"
+	"github.com/qihang-hz/qihang/internal/grpcserver"
+	"github.com/qihang-hz/qihang/internal/store"
+	"github.com/qihang-hz/qihang/services/consult/server"
+)
+
+type serviceConfig struct {
+	GRPCAddr        string        `flag:"grpc-addr" env:"QIHANG_GRPC_ADDR" usage:"gRPC listen address"`
+	MongoURI        string        `flag:"mongo-uri" env:"QIHANG_MONGO_URI" secret:"true" usage:"MongoDB URI; empty runs the embedded FerretDB in --data-dir"`
+	DataDir         string        `flag:"data-dir" env:"QIHANG_DATA_DIR" usage:"embedded database directory (without --mongo-uri)"`
+	ProfilesAddr    string        `flag:"profiles-addr" env:"QIHANG_PROFILES_ADDR" usage:"gRPC address of the profiles service"`
+	PublicKey       string        `flag:"token-public-key" env:"QIHANG_TOKEN_PUBLIC_KEY" usage:"base64 Ed25519 public key that verifies access tokens"`
+	LogLevel        string        `flag:"log-level" env:"QIHANG_LOG_LEVEL" usage:"debug, info, warn or error"`
+	Reflection      bool          `flag:"grpc-reflection" env:"QIHANG_GRPC_REFLECTION" usage:"serve gRPC reflection"`
+	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"QIHANG_SHUTDOWN_TIMEOUT" usage:"graceful stop limit"`
+}
+
+func (c *serviceConfig) Validate() error {
+	var errs []error
+	if c.GRPCAddr == "" || c.ProfilesAddr == "" {
+		errs = append(errs, errors.New("--grpc-addr and --profiles-addr are required"))
+	}
+	if c.MongoURI == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("either --mongo-uri or --data-dir is required"))
+	}
+	if _, err := auth.DecodePublicKey(c.PublicKey); err != nil {
+		errs = append(errs, fmt.Errorf("--token-public-key: %w", err))
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := realMain(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "consult:", err)
+		os.Exit(1)
+	}
+}
+
+func realMain(ctx context.Context) error {
+	cfg := serviceConfig{GRPCAddr: "127.0.0.1:9094", DataDir: "./data", ProfilesAddr: "127.0.0.1:9091", LogLevel: "info", ShutdownTimeout: 15 * time.Second}
+	if err := config.Load("consult", &cfg, os.Args[1:], os.LookupEnv); err != nil {
+		return err
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("service", "consult")
+	logger.Info("starting", config.Attrs(&cfg)...)
+	pub, _ := auth.DecodePublicKey(cfg.PublicKey)
+
+	st, err := store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	conn, err := grpc.NewClient(cfg.ProfilesAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("dial profiles: %w", err)
+	}
+	defer conn.Close()
+	svc, err := server.New(ctx, st.Database(server.DatabaseName), conn, logger)
+	if err != nil {
+		return err
+	}
+	srv, err := grpcserver.New(grpcserver.Options{
+		Logger:          logger,
+		Authenticator:   auth.NewAuthenticator(auth.NewVerifier(pub), server.PublicMethods()...),
+		Reflection:      cfg.Reflection,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Probe:           st.Ping,
+	})
+	if err != nil {
+		return err
+	}
+	svc.Register(srv.GRPC())
+	lis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	logger.Info("serving", "grpc", lis.Addr().String())
+	return srv.Serve(ctx, lis)
+}
