@@ -244,7 +244,7 @@ func (w headerWriter) WriteHeader(code int) {
 var decodeField = []*regexp.Regexp{
 	regexp.MustCompile(`unknown field "([^"]+)"`),
 	regexp.MustCompile(`invalid value for [a-z0-9]+ field ([A-Za-z0-9_.]+)`),
-	regexp.MustCompile(`parsing field "([^"]+)"`),
+	regexp.MustCompile(`parsing (?:field|list) "([^"]+)"`),
 	regexp.MustCompile(`field "([^"]+)"`),
 }
 

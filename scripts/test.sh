@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: the README's "Test it" and exactly what CI
-# (.ci/run) runs. Everything it needs comes from the Go module proxy.
+# (.ci/run) runs. Go modules come from the Go module proxy; the Meilisearch
+# server the search tests run against comes from npm (scripts/meilisearch.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ fi
 
 echo "== go vet"
 go vet ./...
+
+echo "== Meilisearch v1.21.0 for the search tests"
+./scripts/meilisearch.sh
 
 echo "== go test"
 go test -count=1 -timeout 15m ./...

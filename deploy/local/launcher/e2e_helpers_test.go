@@ -80,7 +80,8 @@ func (r response) violations() []string {
 		fvs, _ := dm["field_violations"].([]any)
 		for _, fv := range fvs {
 			if m, ok := fv.(map[string]any); ok {
-				out = append(out, m["field"].(string))
+				f, _ := m["field"].(string)
+				out = append(out, f)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,12 @@ import (
 	"github.com/qihang-hz/qihang/internal/grpcserver"
 	"github.com/qihang-hz/qihang/internal/store"
 	catalogserver "github.com/qihang-hz/qihang/services/catalog/server"
+	consultserver "github.com/qihang-hz/qihang/services/consult/server"
+	eventsserver "github.com/qihang-hz/qihang/services/events/server"
+	"github.com/qihang-hz/qihang/services/match/index"
+	"github.com/qihang-hz/qihang/services/match/index/bleveindex"
+	"github.com/qihang-hz/qihang/services/match/index/meiliindex"
+	matchserver "github.com/qihang-hz/qihang/services/match/server"
 	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
 )
 
@@ -43,6 +50,10 @@ type Config struct {
 	LogLevel        string        `flag:"log-level" env:"QIHANG_LOG_LEVEL" usage:"debug, info, warn or error"`
 	GRPCReflection  bool          `flag:"grpc-reflection" env:"QIHANG_GRPC_REFLECTION" usage:"serve gRPC reflection"`
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"QIHANG_SHUTDOWN_TIMEOUT" usage:"how long in-flight requests may take to finish on stop"`
+	SearchEngine    string        `flag:"search-engine" env:"QIHANG_SEARCH_ENGINE" usage:"bleve (embedded, in memory, rebuilt on start) or meilisearch"`
+	MeiliURL        string        `flag:"meilisearch-url" env:"QIHANG_MEILISEARCH_URL" usage:"Meilisearch server URL (with --search-engine meilisearch)"`
+	MeiliKey        string        `flag:"meilisearch-key" env:"QIHANG_MEILISEARCH_KEY" secret:"true" usage:"Meilisearch API key"`
+	MeiliPrefix     string        `flag:"meilisearch-index-prefix" env:"QIHANG_MEILISEARCH_INDEX_PREFIX" usage:"prefix of the Meilisearch index names"`
 }
 
 // Defaults returns the configuration of a laptop install.
@@ -56,6 +67,8 @@ func Defaults() Config {
 		TokenTTL:        time.Hour,
 		LogLevel:        "info",
 		ShutdownTimeout: 15 * time.Second,
+		SearchEngine:    "bleve",
+		MeiliPrefix:     "qihang_",
 	}
 }
 
@@ -82,6 +95,15 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	switch c.SearchEngine {
+	case "bleve":
+	case "meilisearch":
+		if c.MeiliURL == "" {
+			errs = append(errs, errors.New("--meilisearch-url is required with --search-engine meilisearch"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("--search-engine %q: want bleve or meilisearch", c.SearchEngine))
 	}
 	return errors.Join(errs...)
 }
@@ -149,9 +171,29 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 		grpcLis.Close()
 		return err
 	}
+	consult, err := consultserver.New(openCtx, st.Database(consultserver.DatabaseName), conn, logger, consultserver.WithMatch(conn))
+	if err != nil {
+		grpcLis.Close()
+		return err
+	}
+	events, err := eventsserver.New(openCtx, st.Database(eventsserver.DatabaseName), conn, logger)
+	if err != nil {
+		grpcLis.Close()
+		return err
+	}
+	engine, err := openEngine(cfg)
+	if err != nil {
+		grpcLis.Close()
+		return err
+	}
+	defer engine.Close()
+	match := matchserver.New(engine, matchserver.Conns{Profiles: conn, Catalog: conn, Events: conn, Consult: conn}, auth.NewServiceTokens(issuer, "match"),
+		matchserver.Options{Logger: logger})
+	public := slices.Concat(profilesserver.PublicMethods(), catalogserver.PublicMethods(), consultserver.PublicMethods(),
+		matchserver.PublicMethods(), eventsserver.PublicMethods())
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger:          logger,
-		Authenticator:   auth.NewAuthenticator(verifier, append(profilesserver.PublicMethods(), catalogserver.PublicMethods()...)...),
+		Authenticator:   auth.NewAuthenticator(verifier, public...),
 		Reflection:      cfg.GRPCReflection,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Probe:           st.Ping,
@@ -162,6 +204,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	}
 	profiles.Register(srv.GRPC())
 	catalog.Register(srv.GRPC())
+	match.Register(srv.GRPC())
+	consult.Register(srv.GRPC())
+	events.Register(srv.GRPC())
 
 	// Stop order: the gateway drains first (its requests still need the
 	// services), then the services.
@@ -173,7 +218,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	// Demo data first: it recognises a loaded install by its admin account,
 	// which the bootstrap would otherwise create.
 	if cfg.DemoData {
-		if err := loadDemo(openCtx, cfg, issuer, profiles, catalog, logger); err != nil {
+		if err := loadDemo(openCtx, cfg, issuer, profiles, catalog, consult, events, logger); err != nil {
 			stopGRPC()
 			<-grpcErr
 			return err
@@ -186,6 +231,19 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 			return err
 		}
 	}
+
+	// The match service follows the other services' change feeds from
+	// now on; the launcher is ready once every index has its first build.
+	syncCtx, stopSync := context.WithCancel(context.Background())
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); match.Run(syncCtx) }()
+	defer func() { stopSync(); <-syncDone }()
+	if err := match.Syncer.WaitReady(openCtx); err != nil {
+		stopGRPC()
+		<-grpcErr
+		return fmt.Errorf("first index build: %w", err)
+	}
+	logger.Info("search indexes built", "engine", engine.Name())
 
 	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -231,11 +289,19 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	return first
 }
 
+// openEngine opens the configured search engine.
+func openEngine(cfg Config) (index.Engine, error) {
+	if cfg.SearchEngine == "meilisearch" {
+		return meiliindex.New(meiliindex.Options{URL: cfg.MeiliURL, Key: cfg.MeiliKey, Prefix: cfg.MeiliPrefix})
+	}
+	return bleveindex.New(bleveindex.Options{})
+}
+
 // loadDemo loads the demo data of every service on first start. The catalog
 // checks belt associations with the profiles service over gRPC using the
 // caller's token, so the load runs as the launcher's own bureau-admin
 // identity with a token for it.
-func loadDemo(ctx context.Context, cfg Config, issuer *auth.Issuer, profiles *profilesserver.Service, catalog *catalogserver.Service, logger *slog.Logger) error {
+func loadDemo(ctx context.Context, cfg Config, issuer *auth.Issuer, profiles *profilesserver.Service, catalog *catalogserver.Service, consult *consultserver.Service, events *eventsserver.Service, logger *slog.Logger) error {
 	sum, err := demo.Load(ctx, profiles.App, cfg.DemoPassword, logger)
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
@@ -252,6 +318,16 @@ func loadDemo(ctx context.Context, cfg Config, issuer *auth.Issuer, profiles *pr
 		return fmt.Errorf("demo catalog: %w", err)
 	}
 	logger.Info("demo policies and belts", "summary", fmt.Sprintf("%+v", *csum))
+	xsum, err := demo.LoadConsult(cctx, consult.App, profiles.App, catalog.App, logger)
+	if err != nil {
+		return fmt.Errorf("demo consult: %w", err)
+	}
+	logger.Info("demo experts and consultations", "summary", fmt.Sprintf("%+v", *xsum))
+	esum, err := demo.LoadEvents(cctx, events.App, profiles.App, catalog.App, logger)
+	if err != nil {
+		return fmt.Errorf("demo events: %w", err)
+	}
+	logger.Info("demo events", "summary", fmt.Sprintf("%+v", *esum))
 	return nil
 }
 

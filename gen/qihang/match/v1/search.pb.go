@@ -356,7 +356,7 @@ type SearchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The text typed so far, at most 200 characters; surrounding white space is
 	// ignored. Empty: every document the caller may see that passes the
-	// filters (facet browsing), ordered by kind, then title.
+	// filters (facet browsing), ordered by kind, then id.
 	Q string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
 	// Kinds to search. Empty: every kind the caller may see.
 	Kinds []DocumentKind `protobuf:"varint,2,rep,packed,name=kinds,proto3,enum=qihang.match.v1.DocumentKind" json:"kinds,omitempty"`

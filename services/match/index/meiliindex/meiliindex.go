@@ -1,0 +1,802 @@
+// Package meiliindex is the Meilisearch adapter of the match service's search
+// port (index.Engine), for production.
+//
+// Layout of one Meilisearch document (index uid = Options.Prefix + kind,
+// primary key "id"):
+//
+//	id        the id (sortable; the last ranking rule is id:asc)
+//	hid       hex of the id (filterable: Meilisearch compares strings
+//	          case-insensitively, hex keeps ids exact)
+//	title     searchable, first
+//	t_<name>  text fields, searchable in schema order (localized: Chinese)
+//	x_<name>  raw values of ExactTextKeywords, searchable, typo tolerance off
+//	k_<name>  keyword values as lower-case hex (filterable, facets): Meilisearch
+//	          lower-cases and trims filter and facet strings, hex makes
+//	          "ABC" ≠ "abc" ≠ " abc" as the port promises
+//	n_<name>  numbers (filterable, sortable)
+//	doc       the whole index.Document (returned, never searched)
+//
+// Filters are built as strings in which every value is a quoted, escaped
+// literal (index.QuoteFilterValue) of a hex value, so no value can change a
+// filter's meaning.
+package meiliindex
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"github.com/qihang-hz/qihang/services/match/index"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// URL of the server, e.g. http://127.0.0.1:7700.
+	URL string
+	// Key is the API key (or master key); it needs search, documents, indexes,
+	// settings and tasks rights.
+	Key string
+	// Prefix is put before every index uid (letters, digits, '_' and '-'), so
+	// several deployments or tests can share a server.
+	Prefix string
+	// RequestTimeout bounds every HTTP request (default 10 s), on top of the
+	// caller's context deadline.
+	RequestTimeout time.Duration
+	// TaskTimeout bounds waiting for a write to be processed when the context
+	// has no deadline (default 2 min).
+	TaskTimeout time.Duration
+}
+
+// Engine is the Meilisearch index.Engine. Create it with New.
+type Engine struct {
+	opts Options
+	sm   meilisearch.ServiceManager
+
+	mu    sync.RWMutex
+	kinds map[index.Kind]*kindState
+}
+
+type kindState struct {
+	schema index.Schema
+
+	// wmu serialises writes of this kind with the rebuild's state, so a live
+	// write reaches the index being built and the builder knows to skip it.
+	wmu      sync.Mutex
+	building *builder
+}
+
+var _ index.Engine = (*Engine)(nil)
+
+// New returns an engine for the server at opts.URL. It does not contact the
+// server: Ensure does.
+func New(opts Options) (*Engine, error) {
+	if opts.URL == "" {
+		return nil, fmt.Errorf("%w: meilisearch url required", index.ErrInvalid)
+	}
+	for _, r := range opts.Prefix {
+		if !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '_' || r == '-') {
+			return nil, fmt.Errorf("%w: meilisearch index prefix %q: letters, digits, _ and - only", index.ErrInvalid, opts.Prefix)
+		}
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 10 * time.Second
+	}
+	if opts.TaskTimeout <= 0 {
+		opts.TaskTimeout = 2 * time.Minute
+	}
+	transport := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: min(opts.RequestTimeout, 3*time.Second)}).DialContext,
+		MaxIdleConns:        64,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	sm := meilisearch.New(opts.URL,
+		meilisearch.WithAPIKey(opts.Key),
+		meilisearch.WithCustomClient(&http.Client{Transport: transport, Timeout: opts.RequestTimeout}),
+		// A server that answers 502-504 is down for our purposes: fail fast.
+		meilisearch.DisableRetries(),
+	)
+	return &Engine{opts: opts, sm: sm, kinds: map[index.Kind]*kindState{}}, nil
+}
+
+// Name implements index.Engine.
+func (e *Engine) Name() string { return "meilisearch" }
+
+// Close implements index.Engine.
+func (e *Engine) Close() error {
+	e.sm.Close()
+	return nil
+}
+
+func (e *Engine) uid(kind index.Kind) string { return e.opts.Prefix + string(kind) }
+
+func (e *Engine) kind(kind index.Kind) (*kindState, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ks, ok := e.kinds[kind]
+	if !ok {
+		return nil, fmt.Errorf("%w: kind %q not ensured", index.ErrInvalid, kind)
+	}
+	return ks, nil
+}
+
+// Ensure implements index.Engine.
+func (e *Engine) Ensure(ctx context.Context, s index.Schema) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if err := e.createWithSettings(ctx, e.uid(s.Kind), s); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ks, ok := e.kinds[s.Kind]; ok {
+		ks.wmu.Lock()
+		ks.schema = s
+		ks.wmu.Unlock()
+	} else {
+		e.kinds[s.Kind] = &kindState{schema: s}
+	}
+	return nil
+}
+
+// createWithSettings creates the index uid if missing and applies the
+// schema's settings, waiting for both.
+func (e *Engine) createWithSettings(ctx context.Context, uid string, s index.Schema) error {
+	info, err := e.sm.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
+	if err != nil {
+		return e.wrap(ctx, "create index "+uid, err)
+	}
+	if err := e.wait(ctx, info.TaskUID, string(meilisearch.APIErrCodeIndexAlreadyExists)); err != nil {
+		return err
+	}
+	info, err = e.sm.Index(uid).UpdateSettings(ctx, settings(s))
+	if err != nil {
+		return e.wrap(ctx, "settings of "+uid, err)
+	}
+	return e.wait(ctx, info.TaskUID)
+}
+
+func settings(s index.Schema) *meilisearch.Settings {
+	searchable := []string{"title"}
+	for _, f := range s.TextFields {
+		searchable = append(searchable, "t_"+f)
+	}
+	exact := []string{}
+	for _, f := range s.ExactTextKeywords {
+		searchable = append(searchable, "x_"+f)
+		exact = append(exact, "x_"+f)
+	}
+	filterable := []string{"hid"}
+	for _, f := range s.KeywordFields {
+		filterable = append(filterable, "k_"+f)
+	}
+	sortable := []string{"id"}
+	for _, f := range s.NumberFields {
+		filterable = append(filterable, "n_"+f)
+		sortable = append(sortable, "n_"+f)
+	}
+	return &meilisearch.Settings{
+		// "sort" first: an explicit Query.Sort orders the result, relevance
+		// only breaks its ties; id:asc last makes every order total.
+		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness", "id:asc"},
+		SearchableAttributes: searchable,
+		FilterableAttributes: filterable,
+		SortableAttributes:   sortable,
+		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
+			{Locales: []string{"zho"}, AttributePatterns: []string{"title", "t_*"}},
+		},
+		Synonyms: index.SynonymMap(),
+		TypoTolerance: &meilisearch.TypoTolerance{
+			Enabled:             true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
+			DisableOnWords:      []string{},
+			DisableOnAttributes: exact,
+			DisableOnNumbers:    true,
+		},
+		Faceting: &meilisearch.Faceting{
+			MaxValuesPerFacet: index.MaxFacetValues,
+			SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},
+		},
+		Pagination: &meilisearch.Pagination{MaxTotalHits: index.MaxWindow},
+	}
+}
+
+// storedDoc is the "doc" attribute: the document as given.
+type storedDoc struct {
+	Version  int64               `json:"version"`
+	Title    string              `json:"title"`
+	Text     map[string]string   `json:"text,omitempty"`
+	Keywords map[string][]string `json:"keywords,omitempty"`
+	Numbers  map[string]float64  `json:"numbers,omitempty"`
+	Payload  []byte              `json:"payload,omitempty"`
+}
+
+func toMeili(s index.Schema, d index.Document) map[string]any {
+	m := map[string]any{
+		"id":    d.ID,
+		"hid":   hex.EncodeToString([]byte(d.ID)),
+		"title": d.Title,
+		"doc": storedDoc{
+			Version: d.Version, Title: d.Title, Text: d.Text, Keywords: d.Keywords,
+			Numbers: d.Numbers, Payload: d.Payload,
+		},
+	}
+	for f, v := range d.Text {
+		m["t_"+f] = v
+	}
+	for f, vs := range d.Keywords {
+		enc := make([]string, len(vs))
+		for i, v := range vs {
+			enc[i] = hex.EncodeToString([]byte(v))
+		}
+		m["k_"+f] = enc
+		if s.IsExactText(f) {
+			m["x_"+f] = vs
+		}
+	}
+	for f, v := range d.Numbers {
+		m["n_"+f] = v
+	}
+	return m
+}
+
+func fromStored(id string, sd storedDoc) index.Document {
+	return index.Document{
+		ID: id, Version: sd.Version, Title: sd.Title, Text: sd.Text,
+		Keywords: sd.Keywords, Numbers: sd.Numbers, Payload: sd.Payload,
+	}
+}
+
+// Upsert implements index.Engine.
+func (e *Engine) Upsert(ctx context.Context, kind index.Kind, docs []index.Document) error {
+	ks, err := e.kind(kind)
+	if err != nil {
+		return err
+	}
+	if err := ks.schema.ValidateDocuments(docs); err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return ctx.Err()
+	}
+	ks.wmu.Lock()
+	defer ks.wmu.Unlock()
+	if err := e.addDocuments(ctx, e.uid(kind), ks.schema, docs); err != nil {
+		return err
+	}
+	if b := ks.building; b != nil {
+		for _, d := range docs {
+			b.touched[d.ID] = true
+		}
+		if err := e.addDocuments(ctx, b.uid, ks.schema, docs); err != nil {
+			return fmt.Errorf("upsert into the index being rebuilt: %w", err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) addDocuments(ctx context.Context, uid string, s index.Schema, docs []index.Document) error {
+	out := make([]map[string]any, len(docs))
+	for i, d := range docs {
+		out[i] = toMeili(s, d)
+	}
+	pk := "id"
+	info, err := e.sm.Index(uid).AddDocuments(ctx, out, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return e.wrap(ctx, "add documents to "+uid, err)
+	}
+	return e.wait(ctx, info.TaskUID)
+}
+
+// Delete implements index.Engine.
+func (e *Engine) Delete(ctx context.Context, kind index.Kind, ids []string) error {
+	ks, err := e.kind(kind)
+	if err != nil {
+		return err
+	}
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		// An id that cannot be a document id names no document.
+		if index.ValidID(id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 {
+		return ctx.Err()
+	}
+	ks.wmu.Lock()
+	defer ks.wmu.Unlock()
+	if err := e.deleteDocuments(ctx, e.uid(kind), valid); err != nil {
+		return err
+	}
+	if b := ks.building; b != nil {
+		for _, id := range valid {
+			b.touched[id] = true
+		}
+		if err := e.deleteDocuments(ctx, b.uid, valid); err != nil {
+			return fmt.Errorf("delete from the index being rebuilt: %w", err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) deleteDocuments(ctx context.Context, uid string, ids []string) error {
+	info, err := e.sm.Index(uid).DeleteDocuments(ctx, ids, nil)
+	if err != nil {
+		return e.wrap(ctx, "delete documents from "+uid, err)
+	}
+	return e.wait(ctx, info.TaskUID)
+}
+
+// Get implements index.Engine.
+func (e *Engine) Get(ctx context.Context, kind index.Kind, id string) (index.Document, bool, error) {
+	if _, err := e.kind(kind); err != nil {
+		return index.Document{}, false, err
+	}
+	if !index.ValidID(id) {
+		return index.Document{}, false, ctx.Err()
+	}
+	var out struct {
+		Doc storedDoc `json:"doc"`
+	}
+	err := e.sm.Index(e.uid(kind)).GetDocument(ctx, id, &meilisearch.DocumentQuery{Fields: []string{"doc"}}, &out)
+	if err != nil {
+		var me *meilisearch.Error
+		if errors.As(err, &me) && me.APIError.Code == meilisearch.APIErrCodeDocumentNotFound {
+			return index.Document{}, false, nil
+		}
+		return index.Document{}, false, e.wrap(ctx, "get document", err)
+	}
+	return fromStored(id, out.Doc), true, nil
+}
+
+// Count implements index.Engine.
+func (e *Engine) Count(ctx context.Context, kind index.Kind) (int, error) {
+	if _, err := e.kind(kind); err != nil {
+		return 0, err
+	}
+	st, err := e.sm.Index(e.uid(kind)).GetStats(ctx, nil)
+	if err != nil {
+		return 0, e.wrap(ctx, "index stats", err)
+	}
+	return int(st.NumberOfDocuments), nil
+}
+
+// Search implements index.Engine.
+func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (index.Result, error) {
+	ks, err := e.kind(kind)
+	if err != nil {
+		return index.Result{}, err
+	}
+	s := ks.schema
+	if err := s.ValidateQuery(q); err != nil {
+		return index.Result{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return index.Result{}, e.wrap(ctx, "search", err)
+	}
+	text := queryText(q.Text)
+	req := &meilisearch.SearchRequest{
+		Offset:               int64(q.Offset),
+		Limit:                int64(q.Limit),
+		AttributesToRetrieve: []string{"id", "doc"},
+		MatchingStrategy:     meilisearch.All,
+		Filter:               FilterString(s, q.Filter),
+		ShowRankingScore:     text != "",
+	}
+	if q.Limit == 0 {
+		// The client drops a zero limit (omitempty), which would mean
+		// Meilisearch's default of 20: ask for one hit and return none.
+		req.Limit = 1
+	}
+	if f, ok := req.Filter.(string); ok && f == "" {
+		req.Filter = nil
+	}
+	for _, f := range q.Facets {
+		req.Facets = append(req.Facets, "k_"+f)
+	}
+	req.Sort = sortParam(q.Sort, text == "")
+	if q.Highlight && text != "" {
+		req.AttributesToHighlight = []string{"title"}
+		for _, f := range s.TextFields {
+			req.AttributesToHighlight = append(req.AttributesToHighlight, "t_"+f)
+		}
+		req.HighlightPreTag, req.HighlightPostTag = index.MarkStart, index.MarkEnd
+	}
+	raw, err := e.sm.Index(e.uid(kind)).SearchRaw(ctx, text, req)
+	if err != nil {
+		return index.Result{}, e.wrap(ctx, "search", err)
+	}
+	return decodeResult(*raw, q, text != "")
+}
+
+type searchResponse struct {
+	Hits               []map[string]json.RawMessage `json:"hits"`
+	EstimatedTotalHits int                          `json:"estimatedTotalHits"`
+	FacetDistribution  map[string]map[string]int    `json:"facetDistribution"`
+}
+
+func decodeResult(raw []byte, q index.Query, scored bool) (index.Result, error) {
+	var resp searchResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return index.Result{}, fmt.Errorf("meilisearch search response: %w", err)
+	}
+	res := index.Result{Total: resp.EstimatedTotalHits}
+	if q.Limit > 0 {
+		res.Hits = make([]index.Hit, 0, len(resp.Hits))
+	}
+	for i, h := range resp.Hits {
+		if i >= q.Limit {
+			break
+		}
+		var id string
+		var sd storedDoc
+		if err := json.Unmarshal(h["id"], &id); err != nil {
+			return index.Result{}, fmt.Errorf("meilisearch hit id: %w", err)
+		}
+		if err := json.Unmarshal(h["doc"], &sd); err != nil {
+			return index.Result{}, fmt.Errorf("meilisearch hit %s doc: %w", id, err)
+		}
+		hit := index.Hit{Doc: fromStored(id, sd)}
+		if scored {
+			if rs, ok := h["_rankingScore"]; ok {
+				_ = json.Unmarshal(rs, &hit.Score)
+			}
+		}
+		if q.Highlight && scored {
+			var formatted map[string]json.RawMessage
+			if f, ok := h["_formatted"]; ok && json.Unmarshal(f, &formatted) == nil {
+				for name, v := range formatted {
+					field, ok := highlightField(name)
+					if !ok {
+						continue
+					}
+					var s string
+					if json.Unmarshal(v, &s) != nil {
+						continue
+					}
+					if hl, found := index.HighlightMarked(s); found {
+						if hit.Highlights == nil {
+							hit.Highlights = map[string]string{}
+						}
+						hit.Highlights[field] = hl
+					}
+				}
+			}
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	if len(q.Facets) > 0 {
+		res.Facets = map[string]map[string]int{}
+		for _, f := range q.Facets {
+			counts := map[string]int{}
+			for encoded, n := range resp.FacetDistribution["k_"+f] {
+				v, err := hex.DecodeString(encoded)
+				if err != nil {
+					return index.Result{}, fmt.Errorf("meilisearch facet %s value %q: %w", f, encoded, err)
+				}
+				counts[string(v)] = n
+			}
+			res.Facets[f] = counts
+		}
+	}
+	return res, nil
+}
+
+func highlightField(name string) (string, bool) {
+	if name == "title" {
+		return "title", true
+	}
+	if f, ok := strings.CutPrefix(name, "t_"); ok {
+		return f, true
+	}
+	return "", false
+}
+
+// queryText prepares the person's text for Meilisearch: double quotes are
+// dropped (Meilisearch would read them as phrase syntax), and every word that
+// looks like a code (ASCII letters and digits with at least one digit: HS
+// codes, USCCs) is quoted as a phrase, so it matches whole words only and
+// never as a prefix ("0901" must not find "090111").
+func queryText(text string) string {
+	words := strings.Fields(strings.ReplaceAll(text, `"`, " "))
+	for i, w := range words {
+		if codeLike(w) {
+			words[i] = `"` + w + `"`
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func codeLike(w string) bool {
+	digit := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+func sortParam(sorts []index.SortBy, placeholder bool) []string {
+	if len(sorts) == 0 {
+		if placeholder {
+			return []string{"id:asc"}
+		}
+		// relevance, then the id:asc ranking rule
+		return nil
+	}
+	out := make([]string, 0, len(sorts)+1)
+	for _, sb := range sorts {
+		name := "n_" + sb.Field
+		if sb.Field == index.IDField {
+			name = "id"
+		}
+		dir := ":asc"
+		if sb.Desc {
+			dir = ":desc"
+		}
+		out = append(out, name+dir)
+		if sb.Field == index.IDField {
+			return out
+		}
+	}
+	return append(out, "id:asc")
+}
+
+// FilterString renders a filter as a Meilisearch filter expression: groups
+// joined by AND, conditions in a group by OR, each condition in brackets,
+// every keyword value a quoted literal of its hex form, numbers formatted by
+// strconv. An empty filter is "".
+func FilterString(s index.Schema, f index.Filter) string {
+	groups := make([]string, 0, len(f.All))
+	for _, g := range f.All {
+		conds := make([]string, 0, len(g))
+		for _, c := range g {
+			conds = append(conds, "("+condString(s, c)+")")
+		}
+		groups = append(groups, "("+strings.Join(conds, " OR ")+")")
+	}
+	return strings.Join(groups, " AND ")
+}
+
+func condString(s index.Schema, c index.Cond) string {
+	var expr string
+	if c.Min != nil || c.Max != nil {
+		attr := "n_" + c.Field
+		var parts []string
+		if c.Min != nil {
+			parts = append(parts, attr+" >= "+formatNumber(*c.Min))
+		}
+		if c.Max != nil {
+			parts = append(parts, attr+" <= "+formatNumber(*c.Max))
+		}
+		expr = strings.Join(parts, " AND ")
+	} else {
+		attr := "k_" + c.Field
+		if c.Field == index.IDField {
+			attr = "hid"
+		}
+		vals := make([]string, len(c.AnyOf))
+		for i, v := range c.AnyOf {
+			vals[i] = index.QuoteFilterValue(hex.EncodeToString([]byte(v)))
+		}
+		expr = attr + " IN [" + strings.Join(vals, ", ") + "]"
+	}
+	if c.Not {
+		return "NOT (" + expr + ")"
+	}
+	return expr
+}
+
+func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// wait polls a task until it is processed, with a short interval growing to
+// 100 ms, within ctx (or TaskTimeout when ctx has no deadline). A task that
+// failed with one of the allowed codes is not an error.
+func (e *Engine) wait(ctx context.Context, taskUID int64, allowed ...string) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.opts.TaskTimeout)
+		defer cancel()
+	}
+	interval := 2 * time.Millisecond
+	for {
+		task, err := e.sm.GetTask(ctx, taskUID)
+		if err != nil {
+			return e.wrap(ctx, fmt.Sprintf("task %d", taskUID), err)
+		}
+		switch task.Status {
+		case meilisearch.TaskStatusSucceeded:
+			return nil
+		case meilisearch.TaskStatusFailed:
+			for _, code := range allowed {
+				if string(task.Error.Code) == code {
+					return nil
+				}
+			}
+			return fmt.Errorf("meilisearch task %d (%s) failed: %s (%s)", taskUID, task.Type, task.Error.Message, task.Error.Code)
+		case meilisearch.TaskStatusCanceled:
+			return fmt.Errorf("meilisearch task %d (%s) was canceled", taskUID, task.Type)
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return e.wrap(ctx, fmt.Sprintf("task %d still %s", taskUID, task.Status), ctx.Err())
+		case <-t.C:
+		}
+		interval = min(interval*2, 100*time.Millisecond)
+	}
+}
+
+// wrap turns client errors into the port's: a canceled context stays
+// context.Canceled; deadlines, timeouts, refused connections and 5xx answers
+// become index.ErrUnavailable.
+func (e *Engine) wrap(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("meilisearch %s: %w", op, context.Canceled)
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("meilisearch %s: %w: %w", op, index.ErrUnavailable, context.DeadlineExceeded)
+	}
+	var me *meilisearch.Error
+	if errors.As(err, &me) {
+		switch {
+		case me.ErrCode == meilisearch.TimeoutError, me.ErrCode == meilisearch.CommunicationError,
+			me.ErrCode == meilisearch.MaxRetriesExceeded, me.StatusCode >= 500:
+			return fmt.Errorf("meilisearch %s: %w: %v", op, index.ErrUnavailable, err)
+		case me.APIError.Code == meilisearch.APIErrCodeIndexNotFound:
+			return fmt.Errorf("meilisearch %s: index missing (not ensured on this server?): %v", op, err)
+		}
+		return fmt.Errorf("meilisearch %s: %v", op, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return fmt.Errorf("meilisearch %s: %w: %v", op, index.ErrUnavailable, err)
+	}
+	return fmt.Errorf("meilisearch %s: %w", op, err)
+}
+
+// Rebuild implements index.Engine: a temporary index with the schema's
+// settings; Commit swaps it with the live one (swap-indexes) and deletes the
+// old one.
+func (e *Engine) Rebuild(ctx context.Context, s index.Schema) (index.Builder, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	ks, err := e.kind(s.Kind)
+	if err != nil {
+		return nil, err
+	}
+	var rb [4]byte
+	_, _ = rand.Read(rb[:])
+	b := &builder{e: e, ks: ks, schema: s, uid: e.uid(s.Kind) + "__rebuild_" + hex.EncodeToString(rb[:]), touched: map[string]bool{}}
+	ks.wmu.Lock()
+	busy := ks.building != nil
+	ks.wmu.Unlock()
+	if busy {
+		return nil, fmt.Errorf("%w: a rebuild of %s is already running", index.ErrInvalid, s.Kind)
+	}
+	if err := e.createWithSettings(ctx, b.uid, s); err != nil {
+		e.dropIndex(context.WithoutCancel(ctx), b.uid)
+		return nil, err
+	}
+	ks.wmu.Lock()
+	defer ks.wmu.Unlock()
+	if ks.building != nil {
+		e.dropIndex(context.WithoutCancel(ctx), b.uid)
+		return nil, fmt.Errorf("%w: a rebuild of %s is already running", index.ErrInvalid, s.Kind)
+	}
+	ks.building = b
+	return b, nil
+}
+
+func (e *Engine) dropIndex(ctx context.Context, uid string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	info, err := e.sm.DeleteIndex(ctx, uid)
+	if err != nil {
+		return e.wrap(ctx, "delete index "+uid, err)
+	}
+	return e.wait(ctx, info.TaskUID, string(meilisearch.APIErrCodeIndexNotFound))
+}
+
+type builder struct {
+	e      *Engine
+	ks     *kindState
+	schema index.Schema
+	uid    string
+	// touched holds ids written through the engine since the rebuild began
+	// (guarded by ks.wmu).
+	touched map[string]bool
+	done    bool
+}
+
+func (b *builder) active() error {
+	if b.done || b.ks.building != b {
+		return fmt.Errorf("%w: rebuild of %s already committed or aborted", index.ErrInvalid, b.schema.Kind)
+	}
+	return nil
+}
+
+// Upsert implements index.Builder.
+func (b *builder) Upsert(ctx context.Context, docs []index.Document) error {
+	if err := b.schema.ValidateDocuments(docs); err != nil {
+		return err
+	}
+	b.ks.wmu.Lock()
+	defer b.ks.wmu.Unlock()
+	if err := b.active(); err != nil {
+		return err
+	}
+	fresh := make([]index.Document, 0, len(docs))
+	for _, d := range docs {
+		if !b.touched[d.ID] {
+			fresh = append(fresh, d)
+		}
+	}
+	if len(fresh) == 0 {
+		return ctx.Err()
+	}
+	return b.e.addDocuments(ctx, b.uid, b.schema, fresh)
+}
+
+// Commit implements index.Builder.
+func (b *builder) Commit(ctx context.Context) error {
+	b.ks.wmu.Lock()
+	defer b.ks.wmu.Unlock()
+	if err := b.active(); err != nil {
+		return err
+	}
+	live := b.e.uid(b.schema.Kind)
+	info, err := b.e.sm.SwapIndexes(ctx, []*meilisearch.SwapIndexesParams{{Indexes: []string{live, b.uid}}})
+	if err != nil {
+		return b.e.wrap(ctx, "swap indexes", err)
+	}
+	if err := b.e.wait(ctx, info.TaskUID); err != nil {
+		return err
+	}
+	b.done = true
+	b.ks.building = nil
+	b.ks.schema = b.schema
+	// b.uid now names the old index.
+	if err := b.e.dropIndex(context.WithoutCancel(ctx), b.uid); err != nil {
+		return fmt.Errorf("rebuild committed, but the old index was not deleted: %w", err)
+	}
+	return nil
+}
+
+// Abort implements index.Builder.
+func (b *builder) Abort(ctx context.Context) error {
+	b.ks.wmu.Lock()
+	if b.done || b.ks.building != b {
+		b.ks.wmu.Unlock()
+		return nil
+	}
+	b.done = true
+	b.ks.building = nil
+	b.ks.wmu.Unlock()
+	return b.e.dropIndex(context.WithoutCancel(ctx), b.uid)
+}

@@ -1,0 +1,39 @@
+package meilitest
+
+import (
+	"errors"
+	"os"
+)
+
+// Process is a Meilisearch server started outside a test (by a command such
+// as the match evaluation), the same way tests get theirs: the pinned binary
+// (installed by scripts/meilisearch.sh when missing), 127.0.0.1, a free
+// port, a random master key, a temporary database and analytics off. It
+// dies with the process that started it.
+type Process struct{ s *server }
+
+// StartProcess starts a Meilisearch server of its own (not the shared test
+// server) and waits until it is healthy.
+func StartProcess() (*Process, error) {
+	s, err := start()
+	if err != nil {
+		return nil, err
+	}
+	return &Process{s: s}, nil
+}
+
+// URL is the server's base URL.
+func (p *Process) URL() string { return p.s.url }
+
+// Key is the server's master key.
+func (p *Process) Key() string { return p.s.key }
+
+// Stop kills the server and removes its files.
+func (p *Process) Stop() error {
+	if p == nil || p.s == nil {
+		return errors.New("meilitest: no process")
+	}
+	_ = p.s.cmd.Process.Kill()
+	<-p.s.exited
+	return os.RemoveAll(p.s.dir)
+}
