@@ -32,6 +32,7 @@ type serviceConfig struct {
 	MongoURI        string        `flag:"mongo-uri" env:"QIHANG_MONGO_URI" secret:"true" usage:"MongoDB URI; empty runs the embedded FerretDB in --data-dir"`
 	DataDir         string        `flag:"data-dir" env:"QIHANG_DATA_DIR" usage:"embedded database directory (without --mongo-uri)"`
 	ProfilesAddr    string        `flag:"profiles-addr" env:"QIHANG_PROFILES_ADDR" usage:"gRPC address of the profiles service"`
+	MatchAddr       string        `flag:"match-addr" env:"QIHANG_MATCH_ADDR" usage:"gRPC address of the match service, which ranks expert suggestions; empty: rank by tags"`
 	PublicKey       string        `flag:"token-public-key" env:"QIHANG_TOKEN_PUBLIC_KEY" usage:"base64 Ed25519 public key that verifies access tokens"`
 	LogLevel        string        `flag:"log-level" env:"QIHANG_LOG_LEVEL" usage:"debug, info, warn or error"`
 	Reflection      bool          `flag:"grpc-reflection" env:"QIHANG_GRPC_REFLECTION" usage:"serve gRPC reflection"`
@@ -86,7 +87,16 @@ func realMain(ctx context.Context) error {
 		return fmt.Errorf("dial profiles: %w", err)
 	}
 	defer conn.Close()
-	svc, err := server.New(ctx, st.Database(server.DatabaseName), conn, logger)
+	var opts []server.Option
+	if cfg.MatchAddr != "" {
+		match, err := grpc.NewClient(cfg.MatchAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return fmt.Errorf("dial match: %w", err)
+		}
+		defer match.Close()
+		opts = append(opts, server.WithMatch(match))
+	}
+	svc, err := server.New(ctx, st.Database(server.DatabaseName), conn, logger, opts...)
 	if err != nil {
 		return err
 	}
