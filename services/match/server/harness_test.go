@@ -23,6 +23,7 @@ import (
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/grpcserver"
 	"github.com/qihang-hz/qihang/internal/refdata"
+	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/internal/store/storetest"
 	"github.com/qihang-hz/qihang/internal/uscc"
 	catalogserver "github.com/qihang-hz/qihang/services/catalog/server"
@@ -99,6 +100,9 @@ type caller struct {
 type harness struct {
 	profiles *profilesserver.Service
 	catalog  *catalogserver.Service
+	// profilesDB is the profiles service's database, for tests that
+	// damage its change feed on purpose.
+	profilesDB store.Database
 	cur      atomic.Pointer[server.Service]
 	engine   index.Engine
 	conn     *grpc.ClientConn
@@ -134,7 +138,8 @@ func newHarness(t *testing.T, engine index.Engine) *harness {
 	}
 	issuer := auth.NewIssuer(priv, time.Hour)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	profiles, err := profilesserver.New(ctx, storetest.NewDatabase(t), issuer, logger)
+	profilesDB := storetest.NewDatabase(t)
+	profiles, err := profilesserver.New(ctx, profilesDB, issuer, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +155,7 @@ func newHarness(t *testing.T, engine index.Engine) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{profiles: profiles, catalog: catalog, engine: engine, conn: conn, issuer: issuer, logger: logger}
+	h := &harness{profiles: profiles, profilesDB: profilesDB, catalog: catalog, engine: engine, conn: conn, issuer: issuer, logger: logger}
 	h.cur.Store(h.newMatch())
 	srv, err := grpcserver.New(grpcserver.Options{
 		Logger: logger,

@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	matchv1 "github.com/qihang-hz/qihang/gen/qihang/match/v1"
+	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/services/match/index"
 	profilesdomain "github.com/qihang-hz/qihang/services/profiles/domain"
@@ -222,6 +224,66 @@ func TestRebuildSwapsWithoutGap(t *testing.T) {
 			wg.Wait()
 			if minSeen < before {
 				t.Errorf("a search during the rebuild saw %d firms, fewer than the %d before", minSeen, before)
+			}
+		})
+	}
+}
+
+// TestReconcileRepairsWhatTheFeedLost: a writer that died between its write
+// and its feed entry leaves a hole; the poller waits for it, moves past it,
+// and the reconciliation finds the firm the feed never reported.
+func TestReconcileRepairsWhatTheFeedLost(t *testing.T) {
+	for _, ec := range engines() {
+		t.Run(ec.name, func(t *testing.T) {
+			h := newHarness(t, ec.open(t))
+			h.startSync(t)
+			id := h.newFirm(t, firmSpec{district: commonv1.District_DISTRICT_XIAOSHAN, products: "丝巾"})
+			eventually(t, 2*time.Second, "firm indexed", func() bool { return h.indexedVersion(t, index.KindFirm, id) == 1 })
+
+			f, err := h.profiles.App.GetFirm(h.system, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.profiles.App.UpdateFirm(h.system, id, etag.Format(f.Version), []string{"main_products"},
+				&profilesdomain.Firm{MainProducts: "真丝围巾"}); err != nil {
+				t.Fatal(err)
+			}
+			// Lose the edit's feed entry, as a crash after the write would.
+			head, err := changefeed.New(h.profilesDB, nil).Head(t.Context(), "firms")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := h.profilesDB.Write.Collection("changefeed_entries").DeleteOne(t.Context(), bson.D{{Key: "_id", Value: fmt.Sprintf("firms:%020d", head)}})
+			if err != nil || res.DeletedCount != 1 {
+				t.Fatalf("delete feed entry %d: %v (%v)", head, err, res)
+			}
+
+			// The poller waits out the hole (500 ms in tests) and moves on;
+			// a later write still arrives.
+			other := h.newFirm(t, firmSpec{district: commonv1.District_DISTRICT_XIAOSHAN})
+			eventually(t, 3*time.Second, "write after the hole", func() bool { return h.indexedVersion(t, index.KindFirm, other) == 1 })
+			if v := h.indexedVersion(t, index.KindFirm, id); v != 1 {
+				t.Fatalf("the lost edit reached the index anyway (version %d)", v)
+			}
+
+			n, err := h.svc().Syncer.Reconcile(t.Context(), index.KindFirm)
+			if err != nil || n != 1 {
+				t.Fatalf("reconcile repaired %d (%v), want 1", n, err)
+			}
+			if v := h.indexedVersion(t, index.KindFirm, id); v != 2 {
+				t.Errorf("after reconciliation the firm is at version %d, want 2", v)
+			}
+			st, err := h.searchC.ListIndexes(h.ctx(t, roleBureau), &matchv1.ListIndexesRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ix := range st.GetIndexes() {
+				if ix.GetId() == "firms" && (ix.GetLastReconcileRepairs() != 1 || ix.GetLastReconcileTime() == nil) {
+					t.Errorf("index status after reconciliation: %v", ix)
+				}
+			}
+			if n, err := h.svc().Syncer.Reconcile(t.Context(), index.KindFirm); err != nil || n != 0 {
+				t.Errorf("a second reconciliation repaired %d (%v), want 0", n, err)
 			}
 		})
 	}
