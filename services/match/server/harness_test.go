@@ -103,11 +103,11 @@ type harness struct {
 	// profilesDB is the profiles service's database, for tests that
 	// damage its change feed on purpose.
 	profilesDB store.Database
-	cur      atomic.Pointer[server.Service]
-	engine   index.Engine
-	conn     *grpc.ClientConn
-	issuer   *auth.Issuer
-	logger   *slog.Logger
+	cur        atomic.Pointer[server.Service]
+	engine     index.Engine
+	conn       *grpc.ClientConn
+	issuer     *auth.Issuer
+	logger     *slog.Logger
 
 	matchC  matchv1.MatchServiceClient
 	searchC matchv1.SearchServiceClient
