@@ -10,19 +10,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/config"
-	"github.com/qihang-hz/qihang/internal/grpcserver"
+	"github.com/qihang-hz/qihang/internal/servicemain"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/catalog/server"
 )
@@ -39,40 +32,22 @@ type serviceConfig struct {
 }
 
 func (c *serviceConfig) Validate() error {
-	var errs []error
-	if c.GRPCAddr == "" || c.ProfilesAddr == "" {
-		errs = append(errs, errors.New("--grpc-addr and --profiles-addr are required"))
-	}
-	if c.MongoURI == "" && c.DataDir == "" {
-		errs = append(errs, errors.New("either --mongo-uri or --data-dir is required"))
-	}
-	if _, err := auth.DecodePublicKey(c.PublicKey); err != nil {
-		errs = append(errs, fmt.Errorf("--token-public-key: %w", err))
-	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		servicemain.Required("--grpc-addr and --profiles-addr", c.GRPCAddr, c.ProfilesAddr),
+		servicemain.CheckStore(c.MongoURI, c.DataDir),
+		servicemain.CheckPublicKey(c.PublicKey),
+		servicemain.CheckLogLevel(c.LogLevel),
+	)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := realMain(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "catalog:", err)
-		os.Exit(1)
-	}
-}
+func main() { servicemain.Main("catalog", realMain) }
 
 func realMain(ctx context.Context) error {
 	cfg := serviceConfig{GRPCAddr: "127.0.0.1:9092", DataDir: "./data", ProfilesAddr: "127.0.0.1:9091", LogLevel: "info", ShutdownTimeout: 15 * time.Second}
 	if err := config.Load("catalog", &cfg, os.Args[1:], os.LookupEnv); err != nil {
 		return err
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("service", "catalog")
+	logger := servicemain.NewLogger(os.Stderr, "catalog", cfg.LogLevel)
 	logger.Info("starting", config.Attrs(&cfg)...)
 	pub, _ := auth.DecodePublicKey(cfg.PublicKey)
 
@@ -81,7 +56,7 @@ func realMain(ctx context.Context) error {
 		return err
 	}
 	defer st.Close(context.Background())
-	conn, err := grpc.NewClient(cfg.ProfilesAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := servicemain.Dial(cfg.ProfilesAddr)
 	if err != nil {
 		return fmt.Errorf("dial profiles: %w", err)
 	}
@@ -90,21 +65,10 @@ func realMain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:          logger,
-		Authenticator:   auth.NewAuthenticator(auth.NewVerifier(pub), server.PublicMethods()...),
-		Reflection:      cfg.Reflection,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		Probe:           st.Ping,
+	return servicemain.Serve(ctx, servicemain.Server{
+		Addr: cfg.GRPCAddr, Logger: logger,
+		Verifier: auth.NewVerifier(pub), PublicMethods: server.PublicMethods(),
+		Reflection: cfg.Reflection, ShutdownTimeout: cfg.ShutdownTimeout, Probe: st.Ping,
+		Register: svc.Register,
 	})
-	if err != nil {
-		return err
-	}
-	svc.Register(srv.GRPC())
-	lis, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	logger.Info("serving", "grpc", lis.Addr().String())
-	return srv.Serve(ctx, lis)
 }

@@ -18,19 +18,14 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/config"
-	"github.com/qihang-hz/qihang/internal/grpcserver"
+	"github.com/qihang-hz/qihang/internal/servicemain"
 	"github.com/qihang-hz/qihang/services/match/index"
 	"github.com/qihang-hz/qihang/services/match/index/bleveindex"
 	"github.com/qihang-hz/qihang/services/match/index/meiliindex"
@@ -58,37 +53,25 @@ type serviceConfig struct {
 }
 
 func (c *serviceConfig) Validate() error {
-	var errs []error
-	if c.GRPCAddr == "" || c.ProfilesAddr == "" || c.CatalogAddr == "" {
-		errs = append(errs, errors.New("--grpc-addr, --profiles-addr and --catalog-addr are required"))
-	}
-	if c.SigningKeyFile == "" {
-		errs = append(errs, errors.New("--token-signing-key-file is required"))
-	}
+	var engine error
 	switch c.SearchEngine {
 	case "bleve":
 	case "meilisearch":
 		if c.MeiliURL == "" {
-			errs = append(errs, errors.New("--meilisearch-url is required with --search-engine meilisearch"))
+			engine = errors.New("--meilisearch-url is required with --search-engine meilisearch")
 		}
 	default:
-		errs = append(errs, fmt.Errorf("--search-engine %q: want bleve or meilisearch", c.SearchEngine))
+		engine = fmt.Errorf("--search-engine %q: want bleve or meilisearch", c.SearchEngine)
 	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		servicemain.Required("--grpc-addr, --profiles-addr and --catalog-addr", c.GRPCAddr, c.ProfilesAddr, c.CatalogAddr),
+		servicemain.Required("--token-signing-key-file", c.SigningKeyFile),
+		engine,
+		servicemain.CheckLogLevel(c.LogLevel),
+	)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := realMain(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "match:", err)
-		os.Exit(1)
-	}
-}
+func main() { servicemain.Main("match", realMain) }
 
 func realMain(ctx context.Context) error {
 	cfg := serviceConfig{
@@ -99,9 +82,7 @@ func realMain(ctx context.Context) error {
 	if err := config.Load("match", &cfg, os.Args[1:], os.LookupEnv); err != nil {
 		return err
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("service", "match")
+	logger := servicemain.NewLogger(os.Stderr, "match", cfg.LogLevel)
 	logger.Info("starting", config.Attrs(&cfg)...)
 
 	// The key must exist: a fresh one would sign tokens no other service
@@ -124,8 +105,7 @@ func realMain(ctx context.Context) error {
 	}
 	defer engine.Close()
 	dial := func(addr string) (*grpc.ClientConn, error) {
-		return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+		return servicemain.Dial(addr, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	}
 	profiles, err := dial(cfg.ProfilesAddr)
 	if err != nil {
@@ -159,24 +139,14 @@ func realMain(ctx context.Context) error {
 	svc := server.New(engine, conns,
 		auth.NewServiceTokens(auth.NewIssuer(key, time.Hour), "match"),
 		server.Options{Logger: logger, Sync: indexsync.Options{PollInterval: cfg.PollInterval, ReconcileEvery: cfg.ReconcileEvery}})
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:          logger,
-		Authenticator:   auth.NewAuthenticator(auth.NewVerifier(key.Public().(ed25519.PublicKey)), server.PublicMethods()...),
-		Reflection:      cfg.Reflection,
-		ShutdownTimeout: cfg.ShutdownTimeout,
+	return servicemain.Serve(ctx, servicemain.Server{
+		Addr: cfg.GRPCAddr, Logger: logger,
+		Verifier: auth.NewVerifier(key.Public().(ed25519.PublicKey)), PublicMethods: server.PublicMethods(),
+		Reflection: cfg.Reflection, ShutdownTimeout: cfg.ShutdownTimeout,
+		Register: svc.Register,
+		// The index sync follows the change feeds while the server runs and
+		// stops once it has drained.
+		Alongside: svc.Run,
+		LogAttrs:  []any{"engine", engine.Name()},
 	})
-	if err != nil {
-		return err
-	}
-	svc.Register(srv.GRPC())
-	lis, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	syncCtx, stopSync := context.WithCancel(context.Background())
-	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); svc.Run(syncCtx) }()
-	defer func() { stopSync(); <-syncDone }()
-	logger.Info("serving", "grpc", lis.Addr().String(), "engine", engine.Name())
-	return srv.Serve(ctx, lis)
 }

@@ -10,17 +10,13 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/config"
-	"github.com/qihang-hz/qihang/internal/grpcserver"
+	"github.com/qihang-hz/qihang/internal/servicemain"
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/services/profiles/server"
 )
@@ -38,12 +34,9 @@ type serviceConfig struct {
 }
 
 func (c *serviceConfig) Validate() error {
-	var errs []error
-	if c.GRPCAddr == "" {
-		errs = append(errs, errors.New("--grpc-addr is required"))
-	}
-	if c.MongoURI == "" && c.DataDir == "" {
-		errs = append(errs, errors.New("either --mongo-uri or --data-dir is required"))
+	errs := []error{
+		servicemain.Required("--grpc-addr", c.GRPCAddr),
+		servicemain.CheckStore(c.MongoURI, c.DataDir),
 	}
 	if c.SigningKey == "" && (c.DataDir == "" || c.MongoURI != "") {
 		// Against a shared MongoDB every replica must sign with the same
@@ -58,30 +51,17 @@ func (c *serviceConfig) Validate() error {
 	if c.TokenTTL < time.Minute || c.TokenTTL > 24*time.Hour {
 		errs = append(errs, errors.New("--token-ttl must be between 1m and 24h"))
 	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, servicemain.CheckLogLevel(c.LogLevel))...)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := realMain(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "profiles:", err)
-		os.Exit(1)
-	}
-}
+func main() { servicemain.Main("profiles", realMain) }
 
 func realMain(ctx context.Context) error {
 	cfg := serviceConfig{GRPCAddr: "127.0.0.1:9091", DataDir: "./data", TokenTTL: time.Hour, LogLevel: "info", ShutdownTimeout: 15 * time.Second}
 	if err := config.Load("profiles", &cfg, os.Args[1:], os.LookupEnv); err != nil {
 		return err
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("service", "profiles")
+	logger := servicemain.NewLogger(os.Stderr, "profiles", cfg.LogLevel)
 	logger.Info("starting", config.Attrs(&cfg)...)
 
 	st, err := store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
@@ -96,19 +76,8 @@ func realMain(ctx context.Context) error {
 	}
 	issuer := auth.NewIssuer(key, cfg.TokenTTL)
 	logger.Info("token verification key (give it to the other services and the gateway)", "public_key", auth.EncodePublicKey(key.Public().(ed25519.PublicKey)))
-	verifier := auth.NewVerifier(key.Public().(ed25519.PublicKey))
 
 	svc, err := server.New(ctx, st.Database(server.DatabaseName), issuer, logger)
-	if err != nil {
-		return err
-	}
-	srv, err := grpcserver.New(grpcserver.Options{
-		Logger:          logger,
-		Authenticator:   auth.NewAuthenticator(verifier, server.PublicMethods()...),
-		Reflection:      cfg.Reflection,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		Probe:           st.Ping,
-	})
 	if err != nil {
 		return err
 	}
@@ -117,13 +86,12 @@ func realMain(ctx context.Context) error {
 			return err
 		}
 	}
-	svc.Register(srv.GRPC())
-	lis, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	logger.Info("serving", "grpc", lis.Addr().String())
-	return srv.Serve(ctx, lis)
+	return servicemain.Serve(ctx, servicemain.Server{
+		Addr: cfg.GRPCAddr, Logger: logger,
+		Verifier: auth.NewVerifier(key.Public().(ed25519.PublicKey)), PublicMethods: server.PublicMethods(),
+		Reflection: cfg.Reflection, ShutdownTimeout: cfg.ShutdownTimeout, Probe: st.Ping,
+		Register: svc.Register,
+	})
 }
 
 func signingKey(cfg serviceConfig) (ed25519.PrivateKey, error) {

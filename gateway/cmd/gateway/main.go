@@ -8,19 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/qihang-hz/qihang/gateway"
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/config"
+	"github.com/qihang-hz/qihang/internal/servicemain"
 )
 
 type gatewayConfig struct {
@@ -40,12 +37,9 @@ type gatewayConfig struct {
 }
 
 func (c *gatewayConfig) Validate() error {
-	var errs []error
-	if c.HTTPAddr == "" || c.ProfilesAddr == "" {
-		errs = append(errs, errors.New("--http-addr and --profiles-addr are required"))
-	}
-	if _, err := auth.DecodePublicKey(c.PublicKey); err != nil {
-		errs = append(errs, fmt.Errorf("--token-public-key: %w", err))
+	errs := []error{
+		servicemain.Required("--http-addr and --profiles-addr", c.HTTPAddr, c.ProfilesAddr),
+		servicemain.CheckPublicKey(c.PublicKey),
 	}
 	if c.Timeout <= 0 || c.LongTimeout < c.Timeout {
 		errs = append(errs, errors.New("--timeout must be positive and --long-timeout at least as long"))
@@ -53,21 +47,10 @@ func (c *gatewayConfig) Validate() error {
 	if c.MaxBodyBytes < 1024 || c.MaxUploadBytes < c.MaxBodyBytes {
 		errs = append(errs, errors.New("--max-body-bytes must be at least 1024 and --max-upload-bytes at least as large"))
 	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, servicemain.CheckLogLevel(c.LogLevel))...)
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := realMain(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "gateway:", err)
-		os.Exit(1)
-	}
-}
+func main() { servicemain.Main("gateway", realMain) }
 
 func realMain(ctx context.Context) error {
 	cfg := gatewayConfig{
@@ -79,9 +62,7 @@ func realMain(ctx context.Context) error {
 	if err := config.Load("gateway", &cfg, os.Args[1:], os.LookupEnv); err != nil {
 		return err
 	}
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("service", "gateway")
+	logger := servicemain.NewLogger(os.Stderr, "gateway", cfg.LogLevel)
 	logger.Info("starting", config.Attrs(&cfg)...)
 	pub, _ := auth.DecodePublicKey(cfg.PublicKey)
 
@@ -93,8 +74,7 @@ func realMain(ctx context.Context) error {
 		if c, ok := dialed[addr]; ok {
 			return c, nil
 		}
-		c, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(32<<20)))
+		c, err := servicemain.Dial(addr, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(32<<20)))
 		if err != nil {
 			return nil, fmt.Errorf("dial %s: %w", addr, err)
 		}
