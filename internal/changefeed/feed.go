@@ -80,6 +80,18 @@ func New(db store.Database, now func() time.Time) *Feed {
 	return &Feed{counters: db.Collection("changefeed_counters"), entries: db.Collection("changefeed_entries"), now: now}
 }
 
+// EnsureIndexes creates the collections and, on the embedded store, the
+// _id index FerretDB lacks: every read of the feed is by _id, and without
+// it each one scans the whole feed.
+func (f *Feed) EnsureIndexes(ctx context.Context) error {
+	for _, c := range []store.Collection{f.counters, f.entries} {
+		if err := c.EnsureIndexes(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type counterDoc struct {
 	ID  string `bson:"_id"`
 	Seq int64  `bson:"seq"`

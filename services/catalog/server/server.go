@@ -35,7 +35,7 @@ func New(ctx context.Context, db store.Database, profiles grpc.ClientConnInterfa
 	policies := adapters.NewPolicies(db, app.Clock, logger)
 	belts := adapters.NewBelts(db, app.Clock)
 	log := audit.NewLog(db, logger, app.Clock)
-	for _, ensure := range []func(context.Context) error{policies.EnsureIndexes, belts.EnsureIndexes, log.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{policies.EnsureIndexes, belts.EnsureIndexes, log.EnsureIndexes, policies.Feed().EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
 		}

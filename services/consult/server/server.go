@@ -41,7 +41,7 @@ func New(ctx context.Context, db store.Database, profiles grpc.ClientConnInterfa
 	}
 	st := adapters.New(db)
 	log := audit.NewLog(db, logger, app.Clock)
-	for _, ensure := range []func(context.Context) error{st.EnsureIndexes, st.Settings.Init, log.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{st.EnsureIndexes, st.Settings.Init, log.EnsureIndexes, st.Feed.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
 		}

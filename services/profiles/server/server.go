@@ -39,7 +39,7 @@ func New(ctx context.Context, db store.Database, issuer *auth.Issuer, logger *sl
 	accounts := adapters.NewAccounts(db)
 	log := audit.NewLog(db, logger, app.Clock)
 	for _, ensure := range []func(context.Context) error{
-		associations.EnsureIndexes, firms.EnsureIndexes, accounts.EnsureIndexes, log.EnsureIndexes,
+		associations.EnsureIndexes, firms.EnsureIndexes, accounts.EnsureIndexes, log.EnsureIndexes, firms.Feed().EnsureIndexes,
 	} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
