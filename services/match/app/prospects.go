@@ -54,7 +54,21 @@ func (s *Service) ListAssociationProspects(ctx context.Context, req *matchv1.Lis
 	default:
 		return nil, apperr.PermissionDenied("无权查看社会组织的潜在会员企业")
 	}
-	assoc, err := s.profiles.GetAssociation(ctx, req.GetAssociationId())
+	// The association comes from the associations index (it follows the
+	// profiles service within the freshness budget): profiles'
+	// GetAssociation counts the registered members by scanning every firm,
+	// which this hot path cannot afford.
+	if !s.indexes.Ready(index.KindAssociation) {
+		return nil, apperr.Unavailable(nil, "社会组织索引正在构建，请稍后重试")
+	}
+	doc, found, err := s.engine.Get(ctx, index.KindAssociation, req.GetAssociationId())
+	if err != nil {
+		return nil, engineErr(err)
+	}
+	if !found {
+		return nil, apperr.NotFound("社会组织%s不存在", req.GetAssociationId())
+	}
+	assoc, err := docs.AssociationSummary(doc)
 	if err != nil {
 		return nil, err
 	}

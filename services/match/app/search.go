@@ -138,6 +138,14 @@ func (s *Service) Search(ctx context.Context, req *matchv1.SearchRequest) (*matc
 	}
 	var results []kindResult
 	window := min(p.Offset+p.Size, MaxResults)
+	// Facets whose own filter is not set count over the same documents as
+	// the hits, so the main query computes them; the others need a query
+	// without their filter (disjunctive faceting, see facet).
+	filtered := map[matchv1.SearchFacet]bool{}
+	for _, f := range specs {
+		filtered[f.facet] = true
+	}
+	main := map[matchv1.DocumentKind]index.Result{}
 	for _, k := range kindOrder {
 		if !slices.Contains(kinds, k) || !s.hasKind(kindOf[k]) {
 			continue
@@ -146,11 +154,18 @@ func (s *Service) Search(ctx context.Context, req *matchv1.SearchRequest) (*matc
 		if !ok {
 			continue // a filter names a field this kind lacks
 		}
-		res, err := s.search(ctx, kindOf[k], index.Query{Text: q, Filter: filter, Limit: window, Highlight: q != "", Sort: sortFor(q)})
+		var facets []string
+		for _, f := range req.GetFacets() {
+			if field, ok := facetField[f][kindOf[k]]; ok && !filtered[f] && !slices.Contains(facets, field) {
+				facets = append(facets, field)
+			}
+		}
+		res, err := s.search(ctx, kindOf[k], index.Query{Text: q, Filter: filter, Limit: window, Highlight: q != "", Sort: sortFor(q), Facets: facets})
 		if err != nil {
 			return nil, err
 		}
 		results = append(results, kindResult{k, res})
+		main[k] = res
 	}
 
 	type hit struct {
@@ -195,7 +210,7 @@ func (s *Service) Search(ctx context.Context, req *matchv1.SearchRequest) (*matc
 		resp.NextPageToken = p.Next(end-p.Offset, total)
 	}
 	for _, f := range req.GetFacets() {
-		fr, err := s.facet(ctx, caller, q, f, kinds, specs)
+		fr, err := s.facet(ctx, caller, q, f, kinds, specs, main, filtered[f])
 		if err != nil {
 			return nil, err
 		}
@@ -321,28 +336,36 @@ func (s *Service) kindFilter(p auth.Principal, kind index.Kind, specs []filterSp
 
 // facet counts one facet over the kinds searched, applying every filter
 // but the facet's own.
-func (s *Service) facet(ctx context.Context, caller auth.Principal, q string, f matchv1.SearchFacet, kinds []matchv1.DocumentKind, specs []filterSpec) (*matchv1.FacetResult, error) {
+//
+// main holds the hit queries' results per kind, which already counted the
+// facets without a filter of their own (ownFilter false).
+func (s *Service) facet(ctx context.Context, caller auth.Principal, q string, f matchv1.SearchFacet, kinds []matchv1.DocumentKind,
+	specs []filterSpec, main map[matchv1.DocumentKind]index.Result, ownFilter bool) (*matchv1.FacetResult, error) {
 	counts := map[string]int{}
 	for _, k := range kindOrder {
 		if !slices.Contains(kinds, k) || !s.hasKind(kindOf[k]) {
 			continue
 		}
 		kind := kindOf[k]
-		filter, ok := s.kindFilter(caller, kind, specs, f)
-		if !ok {
-			continue
-		}
 		var facets []string
 		field := ""
 		if f != matchv1.SearchFacet_SEARCH_FACET_KIND {
+			var ok bool
 			if field, ok = facetField[f][kind]; !ok {
 				continue
 			}
 			facets = []string{field}
 		}
-		res, err := s.search(ctx, kind, index.Query{Text: q, Filter: filter, Facets: facets})
-		if err != nil {
-			return nil, err
+		res, done := main[k]
+		if !done || ownFilter {
+			filter, ok := s.kindFilter(caller, kind, specs, f)
+			if !ok {
+				continue
+			}
+			var err error
+			if res, err = s.search(ctx, kind, index.Query{Text: q, Filter: filter, Facets: facets}); err != nil {
+				return nil, err
+			}
 		}
 		if f == matchv1.SearchFacet_SEARCH_FACET_KIND {
 			if res.Total > 0 {
