@@ -32,6 +32,11 @@
 // -rows 0 skips the import and read phases and imports a handful of firms
 // for the catalog phase; -policies 0 skips the catalog phase.
 //
+// -match runs the match service's benchmark instead (issue 4; match.go):
+// both search engines under an open-loop load of match and search calls
+// through the gateway, and the freshness of the indexes under writes.
+//
+//	go run ./deploy/bench -match [-match-firms 100000] [-match-associations 1000] [-match-policies 5000] [-rate 200] [-duration 20s] [-write-rate 50] [-match-cpuprofile match.pprof]
 //	go run ./deploy/bench [-rows 10000] [-bad-share 0.05] [-requests 2000] [-concurrency 1] [-policies 5000] [-eval-requests 300] [-keep] [-cpuprofile import.pprof] [-read-cpuprofile read.pprof] [-load-cpuprofile load.pprof] [-eval-cpuprofile eval.pprof]
 package main
 
@@ -62,6 +67,9 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if opts.Match.Enabled {
+		return matchMain(ctx, opts, stdout, stderr)
 	}
 	res, err := run(ctx, opts, stdout, stderr)
 	if err != nil {
@@ -115,6 +123,8 @@ type Options struct {
 	EvalCPUProfile string
 	// LoadCPUProfile, when set, receives a CPU profile of the policy load.
 	LoadCPUProfile string
+	// Match configures the -match mode (match.go).
+	Match MatchOptions
 }
 
 // maxPolicies bounds -policies.
@@ -123,11 +133,14 @@ const maxPolicies = 100_000
 // DefaultOptions are the figures the README reports.
 func DefaultOptions() Options {
 	return Options{Rows: 10_000, BadShare: 0.05, Requests: 2000, Warmup: 200, Block: 100, Concurrency: 1, Seed: 1,
-		Policies: 5000, EvalRequests: 300, EvalWarmup: 30, EvalBlock: 25}
+		Policies: 5000, EvalRequests: 300, EvalWarmup: 30, EvalBlock: 25, Match: defaultMatchOptions()}
 }
 
 // Validate checks the options.
 func (o *Options) Validate() error {
+	if o.Match.Enabled {
+		return o.Match.Validate()
+	}
 	var errs []error
 	if o.Rows < 0 || o.Rows > sheets.MaxDataRows {
 		errs = append(errs, fmt.Errorf("-rows must be between 0 and %d (the import's limit per file)", sheets.MaxDataRows))
@@ -185,6 +198,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVar(&o.EvalBlock, "eval-block", o.EvalBlock, "evaluations sent to one path before alternating to the other")
 	fs.StringVar(&o.EvalCPUProfile, "eval-cpuprofile", o.EvalCPUProfile, "write a CPU profile of the evaluation comparison to this file")
 	fs.StringVar(&o.LoadCPUProfile, "load-cpuprofile", o.LoadCPUProfile, "write a CPU profile of creating and publishing the policies to this file")
+	o.Match.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
