@@ -267,3 +267,52 @@ func TestAssociationRoundTrip(t *testing.T) {
 		t.Errorf("CountJoined = %v, %v", joined, err)
 	}
 }
+
+// Member counts come from one count of every association, then follow this
+// instance's creates, membership changes and deletes without a recount.
+func TestCountMembersFollowsWrites(t *testing.T) {
+	ctx := t.Context()
+	r := adapters.NewFirms(storetest.NewDatabase(t), clock)
+	for i := range 3 {
+		if err := r.Create(ctx, newFirm(t, 500+i, commonv1.District_DISTRICT_XIAOSHAN, "a1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(what string, a1, a2 int) {
+		t.Helper()
+		got, err := r.CountMembers(ctx, []string{"a1", "a2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["a1"] != a1 || got["a2"] != a2 {
+			t.Errorf("%s: counts %v, want a1=%d a2=%d", what, got, a1, a2)
+		}
+	}
+	want("first count", 3, 0)
+
+	f := newFirm(t, 510, commonv1.District_DISTRICT_XIHU, "a2")
+	if err := r.Create(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	want("after a create", 3, 1)
+
+	if _, err := r.Update(ctx, f.ID, f.Version, func(f *domain.Firm) error {
+		f.Memberships = append(f.Memberships, domain.Membership{AssociationID: "a1", CreateTime: clock()})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want("after a second membership", 4, 1)
+
+	got, err := r.Get(ctx, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Update(ctx, f.ID, got.Version, func(f *domain.Firm) error {
+		f.DeleteTime = clock()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want("after a delete", 3, 0)
+}

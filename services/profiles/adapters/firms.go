@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,9 +19,10 @@ import (
 
 // Firms stores member firms in the "firms" collection.
 type Firms struct {
-	c    store.Collection
-	now  func() time.Time
-	feed *changefeed.Feed
+	c       store.Collection
+	now     func() time.Time
+	feed    *changefeed.Feed
+	members memberCounts
 }
 
 // FirmsSource is the firms' change feed source.
@@ -54,7 +56,15 @@ func (r *Firms) Create(ctx context.Context, f *domain.Firm) error {
 		return fmt.Errorf("firms: insert: %w", err)
 	}
 	r.feed.Record(ctx, FirmsSource, changefeed.Change{ID: f.ID, Version: f.Version})
+	r.members.adjust(nil, liveAssociations(f))
 	return nil
+}
+
+func liveAssociations(f *domain.Firm) []string {
+	if f == nil || f.Deleted() {
+		return nil
+	}
+	return f.AssociationIDs()
 }
 
 // InsertMany inserts firms in one unordered batch and returns, per firm, nil
@@ -74,6 +84,7 @@ func (r *Firms) InsertMany(ctx context.Context, firms []*domain.Firm) ([]error, 
 		for i, f := range firms {
 			if errs[i] == nil {
 				changes = append(changes, changefeed.Change{ID: f.ID, Version: f.Version})
+				r.members.adjust(nil, liveAssociations(f))
 			}
 		}
 		r.feed.Record(ctx, FirmsSource, changes...)
@@ -239,6 +250,7 @@ func (r *Firms) Revive(ctx context.Context, id string, fn func(*domain.Firm) err
 }
 
 func (r *Firms) update(ctx context.Context, id string, expect int64, includeDeleted bool, fn func(*domain.Firm) error) (*domain.Firm, error) {
+	var before []string // the associations the firm counted in as read
 	return store.OptimisticUpdate(ctx, "该企业资料", expect,
 		func(ctx context.Context) (*domain.Firm, int64, error) {
 			f, err := r.get(ctx, bson.D{{Key: "_id", Value: id}})
@@ -248,6 +260,7 @@ func (r *Firms) update(ctx context.Context, id string, expect int64, includeDele
 			if err != nil {
 				return nil, 0, err
 			}
+			before = liveAssociations(f)
 			return f, f.Version, nil
 		},
 		fn,
@@ -263,22 +276,42 @@ func (r *Firms) update(ctx context.Context, id string, expect int64, includeDele
 			}
 			if matched {
 				r.feed.Record(ctx, FirmsSource, changefeed.Change{ID: id, Version: f.Version, Deleted: f.Deleted()})
+				r.members.adjust(before, liveAssociations(f))
 			}
 			return matched, nil
 		})
 }
 
 // CountMembers counts the live member firms of each association.
+//
+// The counts of every association come from one aggregate over all firms,
+// kept in memory and adjusted by this instance's writes, and recomputed
+// once they are older than memberCountsTTL (which also brings in other
+// instances' writes). Counting per call scanned every firm on the embedded
+// store, which has no index on association_ids: at 100,000 firms each
+// association read took seconds and filled the read pool.
 func (r *Firms) CountMembers(ctx context.Context, associationIDs []string) (map[string]int, error) {
 	out := make(map[string]int, len(associationIDs))
 	if len(associationIDs) == 0 {
 		return out, nil
 	}
-	in := bson.D{{Key: "$in", Value: associationIDs}}
+	counts, err := r.members.get(ctx, r.now, r.countAllMembers)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range associationIDs {
+		if n := counts[id]; n > 0 {
+			out[id] = n
+		}
+	}
+	return out, nil
+}
+
+// countAllMembers counts the live member firms of every association.
+func (r *Firms) countAllMembers(ctx context.Context) (map[string]int, error) {
 	cur, err := r.c.Read.Aggregate(ctx, mongo.Pipeline{
-		{{Key: "$match", Value: bson.D{{Key: "association_ids", Value: in}, {Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}}},
+		{{Key: "$match", Value: bson.D{{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}}},
 		{{Key: "$unwind", Value: "$association_ids"}},
-		{{Key: "$match", Value: bson.D{{Key: "association_ids", Value: in}}}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$association_ids"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	})
 	if err != nil {
@@ -291,10 +324,79 @@ func (r *Firms) CountMembers(ctx context.Context, associationIDs []string) (map[
 	if err := cur.All(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("firms: count members: %w", err)
 	}
+	out := make(map[string]int, len(rows))
 	for _, row := range rows {
 		out[row.ID] = row.N
 	}
 	return out, nil
+}
+
+// memberCountsTTL is how long member counts are trusted before recounting.
+const memberCountsTTL = time.Minute
+
+// memberCounts caches the member count of every association.
+type memberCounts struct {
+	load     sync.Mutex // one recount at a time
+	mu       sync.Mutex
+	counts   map[string]int
+	loadedAt time.Time
+}
+
+func (m *memberCounts) fresh(now time.Time) map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.counts != nil && now.Sub(m.loadedAt) < memberCountsTTL {
+		return m.counts
+	}
+	return nil
+}
+
+// get returns the counts, recounting with count when they are stale. The
+// returned map must not be modified.
+func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func(context.Context) (map[string]int, error)) (map[string]int, error) {
+	if c := m.fresh(now()); c != nil {
+		return m.snapshot(), nil
+	}
+	m.load.Lock()
+	defer m.load.Unlock()
+	if c := m.fresh(now()); c != nil {
+		return m.snapshot(), nil
+	}
+	start := now()
+	counts, err := count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.counts, m.loadedAt = counts, start
+	m.mu.Unlock()
+	return m.snapshot(), nil
+}
+
+func (m *memberCounts) snapshot() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int, len(m.counts))
+	for k, v := range m.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// adjust moves one firm's membership from the associations before to those
+// after (nil: none, e.g. created or deleted).
+func (m *memberCounts) adjust(before, after []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.counts == nil {
+		return
+	}
+	for _, a := range before {
+		m.counts[a]--
+	}
+	for _, a := range after {
+		m.counts[a]++
+	}
 }
 
 // CountByDistrictAndStage counts live firms (of one district, or all when
