@@ -213,3 +213,37 @@ func (l *keyLocks) lock(key string) func() {
 		l.mu.Unlock()
 	}
 }
+
+// fewIDs is how many ids GetByIDs looks up one by one.
+const fewIDs = 32
+
+// GetByIDs returns the documents with the given ids (missing ones are left
+// out), deleted or not. The embedded store uses an index only for a filter
+// that is exactly {_id: …}, so a few ids are looked up one by one, each by
+// index; more than fewIDs go in one $in query (which scans there).
+func GetByIDs[D any](ctx context.Context, c *mongo.Collection, what string, ids []string) ([]D, error) {
+	if len(ids) > fewIDs {
+		var out []D
+		cur, err := c.Find(ctx, IDsIn(ids))
+		if err != nil {
+			return nil, fmt.Errorf("%s: find by ids: %w", what, err)
+		}
+		if err := cur.All(ctx, &out); err != nil {
+			return nil, fmt.Errorf("%s: find by ids: %w", what, err)
+		}
+		return out, nil
+	}
+	out := make([]D, 0, len(ids))
+	for _, id := range ids {
+		var d D
+		err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: find %s: %w", what, id, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -91,9 +91,11 @@ func (r *Associations) GetMany(ctx context.Context, ids []string) (map[string]*d
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := store.FindAll(ctx, r.c.Read, "associations", append(store.IDsIn(ids), store.NotDeleted()), nil, associationFromDoc)
-	for _, a := range list {
-		out[a.ID] = a
+	docs, err := store.GetByIDs[associationDoc](ctx, r.c.Read, "associations", ids)
+	for _, d := range docs {
+		if a := associationFromDoc(d); !a.Deleted() {
+			out[a.ID] = a
+		}
 	}
 	return out, err
 }

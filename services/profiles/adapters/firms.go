@@ -167,9 +167,11 @@ func (r *Firms) GetMany(ctx context.Context, ids []string) (map[string]*domain.F
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := store.FindAll(ctx, r.c.Read, "firms", append(store.IDsIn(ids), store.NotDeleted()), nil, firmFromDoc)
-	for _, f := range list {
-		out[f.ID] = f
+	docs, err := store.GetByIDs[firmDoc](ctx, r.c.Read, "firms", ids)
+	for _, d := range docs {
+		if f := firmFromDoc(d); !f.Deleted() {
+			out[f.ID] = f
+		}
 	}
 	return out, err
 }
