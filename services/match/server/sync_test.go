@@ -14,6 +14,7 @@ import (
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	matchv1 "github.com/qihang-hz/qihang/gen/qihang/match/v1"
+	"github.com/qihang-hz/qihang/internal/apperr"
 	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/etag"
 	"github.com/qihang-hz/qihang/services/match/index"
@@ -129,7 +130,7 @@ func TestSyncRacingWritersAndRestart(t *testing.T) {
 						}
 						_, err = h.profiles.App.UpdateFirm(h.system, id, etag.Format(f.Version), []string{"main_products"},
 							&profilesdomain.Firm{MainProducts: fmt.Sprintf("写者%d第%d次修改", w, n)})
-						if status.Code(err) == codes.Aborted {
+						if st, _ := apperr.ToStatus(err); err != nil && st.Code() == codes.Aborted {
 							continue // lost the race: re-read and retry
 						}
 						if err != nil {

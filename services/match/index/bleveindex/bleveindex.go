@@ -71,6 +71,34 @@ type kindIndex struct {
 	// wmu serialises writes with the rebuild state.
 	wmu      sync.Mutex
 	building *builder
+
+	// docs holds the live index's documents decoded, so searches return
+	// hits without loading and decoding stored fields (which cost more
+	// than the search itself at 100,000 documents). A document missing
+	// (an on-disk index reopened) is loaded from its stored field once.
+	cmu  sync.RWMutex
+	docs map[string]index.Document
+}
+
+func (k *kindIndex) cached(id string) (index.Document, bool) {
+	k.cmu.RLock()
+	defer k.cmu.RUnlock()
+	d, ok := k.docs[id]
+	return d, ok
+}
+
+func (k *kindIndex) remember(docs []index.Document, deletes []string) {
+	k.cmu.Lock()
+	defer k.cmu.Unlock()
+	if k.docs == nil {
+		k.docs = map[string]index.Document{}
+	}
+	for _, d := range docs {
+		k.docs[d.ID] = cloneDoc(d)
+	}
+	for _, id := range deletes {
+		delete(k.docs, id)
+	}
 }
 
 var _ index.Engine = (*Engine)(nil)
@@ -487,6 +515,7 @@ func (e *Engine) write(ctx context.Context, kind index.Kind, docs []index.Docume
 	if err := k.alias.Batch(batch); err != nil {
 		return fmt.Errorf("bleve batch: %w", err)
 	}
+	k.remember(docs, deletes)
 	if b := k.building; b != nil {
 		for _, d := range docs {
 			b.touched[d.ID] = true
@@ -494,13 +523,15 @@ func (e *Engine) write(ctx context.Context, kind index.Kind, docs []index.Docume
 		for _, id := range deletes {
 			b.touched[id] = true
 		}
-		nb, err := batchOf(b.idx, b.schema, keepAll(docs, b.schema), deletes)
+		kept := keepAll(docs, b.schema)
+		nb, err := batchOf(b.idx, b.schema, kept, deletes)
 		if err != nil {
 			return err
 		}
 		if err := b.idx.Batch(nb); err != nil {
 			return fmt.Errorf("bleve batch into the index being rebuilt: %w", err)
 		}
+		b.remember(kept, deletes)
 	}
 	return nil
 }
@@ -548,6 +579,15 @@ func (e *Engine) Get(ctx context.Context, kind index.Kind, id string) (index.Doc
 	if !index.ValidID(id) {
 		return index.Document{}, false, nil
 	}
+	return e.load(ctx, k, id)
+}
+
+// load returns a document of k's live index, from the decoded documents or
+// else from its stored field.
+func (e *Engine) load(ctx context.Context, k *kindIndex, id string) (index.Document, bool, error) {
+	if d, ok := k.cached(id); ok {
+		return d, true, nil
+	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
 	req.Fields = []string{"doc"}
 	res, err := k.alias.SearchInContext(ctx, req)
@@ -558,7 +598,11 @@ func (e *Engine) Get(ctx context.Context, kind index.Kind, id string) (index.Doc
 		return index.Document{}, false, nil
 	}
 	d, err := hitDocument(res.Hits[0])
-	return d, err == nil, err
+	if err != nil {
+		return index.Document{}, false, err
+	}
+	k.remember([]index.Document{d}, nil)
+	return d, true, nil
 }
 
 // Count implements index.Engine.

@@ -41,7 +41,7 @@ func (e *Engine) rebuild(k *kindIndex, s index.Schema) (*builder, error) {
 		}
 		return nil, fmt.Errorf("%w: a rebuild of %s is already running", index.ErrInvalid, s.Kind)
 	}
-	b := &builder{e: e, k: k, schema: s, idx: idx, dir: dir, touched: map[string]bool{}}
+	b := &builder{e: e, k: k, schema: s, idx: idx, dir: dir, touched: map[string]bool{}, docs: map[string]index.Document{}}
 	k.building = b
 	return b, nil
 }
@@ -55,6 +55,18 @@ type builder struct {
 	// touched holds ids written through the engine since the rebuild began
 	// (guarded by k.wmu).
 	touched map[string]bool
+	// docs are the new index's documents decoded (guarded by k.wmu),
+	// the live index's once committed.
+	docs map[string]index.Document
+}
+
+func (b *builder) remember(docs []index.Document, deletes []string) {
+	for _, d := range docs {
+		b.docs[d.ID] = cloneDoc(d)
+	}
+	for _, id := range deletes {
+		delete(b.docs, id)
+	}
 }
 
 func (b *builder) active() error {
@@ -93,6 +105,7 @@ func (b *builder) Upsert(ctx context.Context, docs []index.Document) error {
 	if err := b.idx.Batch(batch); err != nil {
 		return fmt.Errorf("bleve rebuild batch: %w", err)
 	}
+	b.remember(fresh, nil)
 	return nil
 }
 
@@ -115,6 +128,9 @@ func (b *builder) Commit(ctx context.Context) error {
 	b.k.alias.Swap([]bleve.Index{b.idx}, []bleve.Index{old})
 	b.k.live, b.k.liveDir = b.idx, b.dir
 	b.k.schema = b.schema
+	b.k.cmu.Lock()
+	b.k.docs = b.docs
+	b.k.cmu.Unlock()
 	b.k.analyzer = newMapping(b.schema).AnalyzerNamed(cjk.AnalyzerName)
 	b.k.building = nil
 	b.k.mu.Unlock()

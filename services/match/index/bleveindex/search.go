@@ -48,7 +48,6 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	}
 	scored := textQ != nil
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
-	req.Fields = []string{"doc"}
 	req.IncludeLocations = q.Highlight && scored
 	req.SortByCustom(sortOrder(q.Sort, scored))
 	for _, f := range q.Facets {
@@ -63,9 +62,12 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 		out.Hits = make([]index.Hit, 0, len(res.Hits))
 	}
 	for _, h := range res.Hits {
-		d, err := hitDocument(h)
+		d, ok, err := e.load(ctx, k, h.ID)
 		if err != nil {
 			return index.Result{}, err
+		}
+		if !ok {
+			continue // deleted between the search and the load
 		}
 		hit := index.Hit{Doc: d}
 		if scored && res.MaxScore > 0 {

@@ -26,6 +26,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"hash/fnv"
 	"errors"
 	"fmt"
 	"net"
@@ -66,6 +67,59 @@ type Engine struct {
 
 	mu    sync.RWMutex
 	kinds map[index.Kind]*kindState
+
+	// docs holds documents this engine wrote, decoded, by kind and id,
+	// with their content tag: searches retrieve only ids and tags and take
+	// the documents from here (decoding whole hits as JSON cost more than
+	// the search itself); a document another writer changed is fetched.
+	dmu  sync.RWMutex
+	docs map[index.Kind]map[string]taggedDoc
+}
+
+type taggedDoc struct {
+	tag string
+	doc index.Document
+}
+
+// contentTag names a document's content: equal tags, equal documents.
+func contentTag(sd storedDoc) string {
+	b, _ := json.Marshal(sd)
+	h := fnv.New64a()
+	h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+func (e *Engine) remember(kind index.Kind, docs []index.Document, deletes []string) {
+	e.dmu.Lock()
+	defer e.dmu.Unlock()
+	if e.docs == nil {
+		e.docs = map[index.Kind]map[string]taggedDoc{}
+	}
+	m := e.docs[kind]
+	if m == nil {
+		m = map[string]taggedDoc{}
+		e.docs[kind] = m
+	}
+	for _, d := range docs {
+		m[d.ID] = taggedDoc{tag: contentTag(stored(d)), doc: d}
+	}
+	for _, id := range deletes {
+		delete(m, id)
+	}
+}
+
+func (e *Engine) cached(kind index.Kind, id, tag string) (index.Document, bool) {
+	e.dmu.RLock()
+	defer e.dmu.RUnlock()
+	td, ok := e.docs[kind][id]
+	if !ok || tag == "" || td.tag != tag {
+		return index.Document{}, false
+	}
+	return td.doc, true
+}
+
+func stored(d index.Document) storedDoc {
+	return storedDoc{Version: d.Version, Title: d.Title, Text: d.Text, Keywords: d.Keywords, Numbers: d.Numbers, Payload: d.Payload}
 }
 
 type kindState struct {
@@ -225,14 +279,13 @@ type storedDoc struct {
 }
 
 func toMeili(s index.Schema, d index.Document) map[string]any {
+	sd := stored(d)
 	m := map[string]any{
 		"id":    d.ID,
 		"hid":   hex.EncodeToString([]byte(d.ID)),
 		"title": d.Title,
-		"doc": storedDoc{
-			Version: d.Version, Title: d.Title, Text: d.Text, Keywords: d.Keywords,
-			Numbers: d.Numbers, Payload: d.Payload,
-		},
+		"doc":   sd,
+		"tag":   contentTag(sd),
 	}
 	for f, v := range d.Text {
 		m["t_"+f] = v
@@ -277,6 +330,7 @@ func (e *Engine) Upsert(ctx context.Context, kind index.Kind, docs []index.Docum
 	if err := e.addDocuments(ctx, e.uid(kind), ks.schema, docs); err != nil {
 		return err
 	}
+	e.remember(kind, docs, nil)
 	if b := ks.building; b != nil {
 		for _, d := range docs {
 			b.touched[d.ID] = true
@@ -322,6 +376,7 @@ func (e *Engine) Delete(ctx context.Context, kind index.Kind, ids []string) erro
 	if err := e.deleteDocuments(ctx, e.uid(kind), valid); err != nil {
 		return err
 	}
+	e.remember(kind, nil, valid)
 	if b := ks.building; b != nil {
 		for _, id := range valid {
 			b.touched[id] = true
@@ -392,7 +447,7 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	req := &meilisearch.SearchRequest{
 		Offset:               int64(q.Offset),
 		Limit:                int64(q.Limit),
-		AttributesToRetrieve: []string{"id", "doc"},
+		AttributesToRetrieve: []string{"id", "tag"},
 		MatchingStrategy:     meilisearch.All,
 		Filter:               FilterString(s, q.Filter),
 		ShowRankingScore:     text != "",
@@ -420,7 +475,71 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	if err != nil {
 		return index.Result{}, e.wrap(ctx, "search", err)
 	}
-	return decodeResult(*raw, q, text != "")
+	res, tags, err := decodeResult(*raw, q, text != "")
+	if err != nil {
+		return index.Result{}, err
+	}
+	// Fill in the documents: from memory when the tag matches, else in one
+	// more request for all the others.
+	var missing []string
+	filled := make([]bool, len(res.Hits))
+	for i := range res.Hits {
+		if d, ok := e.cached(kind, res.Hits[i].Doc.ID, tags[i]); ok {
+			res.Hits[i].Doc, filled[i] = d, true
+		} else {
+			missing = append(missing, res.Hits[i].Doc.ID)
+		}
+	}
+	if len(missing) > 0 {
+		fetched, err := e.fetch(ctx, kind, s, missing)
+		if err != nil {
+			return index.Result{}, err
+		}
+		kept := res.Hits[:0]
+		for i, h := range res.Hits {
+			if !filled[i] {
+				d, ok := fetched[h.Doc.ID]
+				if !ok {
+					continue // deleted between the two requests
+				}
+				h.Doc = d
+			}
+			kept = append(kept, h)
+		}
+		res.Hits = kept
+	}
+	return res, nil
+}
+
+// fetch reads whole documents by id and remembers them.
+func (e *Engine) fetch(ctx context.Context, kind index.Kind, s index.Schema, ids []string) (map[string]index.Document, error) {
+	req := &meilisearch.SearchRequest{
+		Limit:                int64(len(ids)),
+		AttributesToRetrieve: []string{"id", "doc"},
+		Filter:               FilterString(s, index.Filter{All: [][]index.Cond{{{Field: index.IDField, AnyOf: ids}}}}),
+	}
+	raw, err := e.sm.Index(e.uid(kind)).SearchRaw(ctx, "", req)
+	if err != nil {
+		return nil, e.wrap(ctx, "fetch documents", err)
+	}
+	var resp struct {
+		Hits []struct {
+			ID  string    `json:"id"`
+			Doc storedDoc `json:"doc"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal(*raw, &resp); err != nil {
+		return nil, fmt.Errorf("meilisearch documents: %w", err)
+	}
+	out := make(map[string]index.Document, len(resp.Hits))
+	docs := make([]index.Document, 0, len(resp.Hits))
+	for _, h := range resp.Hits {
+		d := fromStored(h.ID, h.Doc)
+		out[h.ID] = d
+		docs = append(docs, d)
+	}
+	e.remember(kind, docs, nil)
+	return out, nil
 }
 
 type searchResponse struct {
@@ -429,11 +548,14 @@ type searchResponse struct {
 	FacetDistribution  map[string]map[string]int    `json:"facetDistribution"`
 }
 
-func decodeResult(raw []byte, q index.Query, scored bool) (index.Result, error) {
+// decodeResult decodes a search response whose hits carry id and tag (the
+// documents are filled in by Search) or id and doc; tags are per hit.
+func decodeResult(raw []byte, q index.Query, scored bool) (index.Result, []string, error) {
 	var resp searchResponse
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		return index.Result{}, fmt.Errorf("meilisearch search response: %w", err)
+		return index.Result{}, nil, fmt.Errorf("meilisearch search response: %w", err)
 	}
+	var tags []string
 	res := index.Result{Total: resp.EstimatedTotalHits}
 	if q.Limit > 0 {
 		res.Hits = make([]index.Hit, 0, len(resp.Hits))
@@ -442,15 +564,22 @@ func decodeResult(raw []byte, q index.Query, scored bool) (index.Result, error) 
 		if i >= q.Limit {
 			break
 		}
-		var id string
-		var sd storedDoc
+		var id, tag string
 		if err := json.Unmarshal(h["id"], &id); err != nil {
-			return index.Result{}, fmt.Errorf("meilisearch hit id: %w", err)
+			return index.Result{}, nil, fmt.Errorf("meilisearch hit id: %w", err)
 		}
-		if err := json.Unmarshal(h["doc"], &sd); err != nil {
-			return index.Result{}, fmt.Errorf("meilisearch hit %s doc: %w", id, err)
+		if t, ok := h["tag"]; ok {
+			_ = json.Unmarshal(t, &tag)
 		}
-		hit := index.Hit{Doc: fromStored(id, sd)}
+		tags = append(tags, tag)
+		hit := index.Hit{Doc: index.Document{ID: id}}
+		if d, ok := h["doc"]; ok {
+			var sd storedDoc
+			if err := json.Unmarshal(d, &sd); err != nil {
+				return index.Result{}, nil, fmt.Errorf("meilisearch hit %s doc: %w", id, err)
+			}
+			hit.Doc = fromStored(id, sd)
+		}
 		if scored {
 			if rs, ok := h["_rankingScore"]; ok {
 				_ = json.Unmarshal(rs, &hit.Score)
@@ -486,14 +615,14 @@ func decodeResult(raw []byte, q index.Query, scored bool) (index.Result, error) 
 			for encoded, n := range resp.FacetDistribution["k_"+f] {
 				v, err := hex.DecodeString(encoded)
 				if err != nil {
-					return index.Result{}, fmt.Errorf("meilisearch facet %s value %q: %w", f, encoded, err)
+					return index.Result{}, nil, fmt.Errorf("meilisearch facet %s value %q: %w", f, encoded, err)
 				}
 				counts[string(v)] = n
 			}
 			res.Facets[f] = counts
 		}
 	}
-	return res, nil
+	return res, tags, nil
 }
 
 func highlightField(name string) (string, bool) {
@@ -760,7 +889,11 @@ func (b *builder) Upsert(ctx context.Context, docs []index.Document) error {
 	if len(fresh) == 0 {
 		return ctx.Err()
 	}
-	return b.e.addDocuments(ctx, b.uid, b.schema, fresh)
+	if err := b.e.addDocuments(ctx, b.uid, b.schema, fresh); err != nil {
+		return err
+	}
+	b.e.remember(b.schema.Kind, fresh, nil)
+	return nil
 }
 
 // Commit implements index.Builder.
