@@ -338,7 +338,7 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 	meiliCh := make(chan meiliStart, 1)
 	if wantMeili {
 		go func() {
-			m, err := startMeili(filepath.Join(dir, "meilisearch"))
+			m, err := startMeili()
 			meiliCh <- meiliStart{m, err}
 		}()
 	}
@@ -381,7 +381,7 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 		}
 		meili = ms.m
 		defer meili.stop()
-		p("started: Meilisearch %s at %s (pid %d, temporary database, analytics off)", meili.version, meili.url, meili.cmd.Process.Pid)
+		p("started: Meilisearch %s at %s (pid %d, temporary database, analytics off)", meili.version, meili.url, meili.pid)
 	}
 	p("")
 

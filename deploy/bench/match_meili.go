@@ -1,22 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -27,141 +20,39 @@ import (
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/grpcserver"
 	"github.com/qihang-hz/qihang/services/match/index/meiliindex"
+	"github.com/qihang-hz/qihang/services/match/index/meilitest"
 	matchserver "github.com/qihang-hz/qihang/services/match/server"
 )
 
-// meiliServer is a Meilisearch server this process started: the official
-// binary scripts/meilisearch.sh installs, on 127.0.0.1 with a free port, a
-// random master key, a database in the run's temporary directory and
-// analytics off.
+// meiliServer is a Meilisearch server this process started the way the
+// tests start theirs (meilitest): the binary scripts/meilisearch.sh
+// installs, on 127.0.0.1 with a free port, a random master key, a temporary
+// database and analytics off.
 type meiliServer struct {
 	url, key, dir, version string
-	cmd                    *exec.Cmd
-	exited                 chan struct{}
+	pid                    int
+	proc                   *meilitest.Process
 }
 
-// repoRoot finds the repository root above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
+// startMeili installs (if need be) and starts Meilisearch.
+func startMeili() (*meiliServer, error) {
+	version, err := meilitest.Version()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.HasPrefix(bytes.TrimSpace(b), []byte("module github.com/qihang-hz/qihang")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("repository root (go.mod of github.com/qihang-hz/qihang) not found above the working directory; run from the repository")
-		}
-		dir = parent
+	p, err := meilitest.StartProcess()
+	if err != nil {
+		return nil, err
 	}
+	return &meiliServer{url: p.URL(), key: p.Key(), dir: p.Dir(), version: version, pid: p.Pid(), proc: p}, nil
 }
 
-// startMeili installs (if need be) and starts Meilisearch with its database
-// under dir.
-func startMeili(dir string) (*meiliServer, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	script := exec.CommandContext(ctx, filepath.Join(root, "scripts", "meilisearch.sh"))
-	var stdout, stderr bytes.Buffer
-	script.Stdout, script.Stderr = &stdout, &stderr
-	if err := script.Run(); err != nil {
-		return nil, fmt.Errorf("scripts/meilisearch.sh: %v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	bin := strings.TrimSpace(lines[len(lines)-1])
-	version, err := exec.CommandContext(ctx, bin, "--version").Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s --version: %w", bin, err)
-	}
-
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	var kb [16]byte
-	if _, err := rand.Read(kb[:]); err != nil {
-		return nil, err
-	}
-	m := &meiliServer{
-		url: fmt.Sprintf("http://127.0.0.1:%d", port), key: hex.EncodeToString(kb[:]), dir: dir,
-		version: strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(version)), "meilisearch")),
-		exited:  make(chan struct{}),
-	}
-	logFile, err := os.Create(filepath.Join(dir, "meilisearch.log"))
-	if err != nil {
-		return nil, err
-	}
-	m.cmd = exec.Command(bin,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", port),
-		"--master-key", m.key,
-		"--db-path", filepath.Join(dir, "data.ms"),
-		"--dump-dir", filepath.Join(dir, "dumps"),
-		"--snapshot-dir", filepath.Join(dir, "snapshots"),
-		"--no-analytics",
-		"--env", "development",
-		"--log-level", "WARN",
-		"--max-indexing-memory", "1GiB",
-	)
-	m.cmd.Dir = dir
-	m.cmd.Stdout, m.cmd.Stderr = logFile, logFile
-	// It dies with this process, however this process ends.
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := m.cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	go func() {
-		_ = m.cmd.Wait()
-		_ = logFile.Close()
-		close(m.exited)
-	}()
-	if err := m.waitHealthy(time.Minute); err != nil {
-		m.stop()
-		log, _ := os.ReadFile(filepath.Join(dir, "meilisearch.log"))
-		return nil, fmt.Errorf("%w; server log: %s", err, tail(string(log), 2000))
-	}
-	return m, nil
-}
-
-func (m *meiliServer) waitHealthy(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	client := &http.Client{Timeout: time.Second}
-	for time.Now().Before(deadline) {
-		select {
-		case <-m.exited:
-			return errors.New("meilisearch exited during start")
-		default:
-		}
-		if resp, err := client.Get(m.url + "/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("meilisearch not healthy at %s after %s", m.url, limit)
-}
-
-// stop kills the server (its database goes with the run's directory).
+// stop kills the server and removes its database.
 func (m *meiliServer) stop() {
-	if m == nil || m.cmd.Process == nil {
+	if m == nil || m.proc == nil {
 		return
 	}
-	_ = m.cmd.Process.Kill()
-	<-m.exited
+	_ = m.proc.Stop()
 }
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times on Linux.
@@ -170,10 +61,10 @@ const clockTicks = 100
 // cpu is the server's user+system CPU time so far (0 when unknown or m is
 // nil).
 func (m *meiliServer) cpu() time.Duration {
-	if m == nil || m.cmd.Process == nil {
+	if m == nil || m.pid == 0 {
 		return 0
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.pid))
 	if err != nil {
 		return 0
 	}
@@ -190,13 +81,6 @@ func (m *meiliServer) cpu() time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64) // utime, field 14
 	st, _ := strconv.ParseInt(f[12], 10, 64) // stime, field 15
 	return time.Duration(ut+st) * time.Second / clockTicks
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
 }
 
 // meiliMatch is a second match service on Meilisearch, in this process,

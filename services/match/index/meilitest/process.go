@@ -2,7 +2,10 @@ package meilitest
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 )
 
 // Process is a Meilisearch server started outside a test (by a command such
@@ -36,4 +39,23 @@ func (p *Process) Stop() error {
 	_ = p.s.cmd.Process.Kill()
 	<-p.s.exited
 	return os.RemoveAll(p.s.dir)
+}
+
+// Pid is the server's process id (to read its CPU time).
+func (p *Process) Pid() int { return p.s.cmd.Process.Pid }
+
+// Dir is the server's temporary directory, its database included.
+func (p *Process) Dir() string { return p.s.dir }
+
+// Version reports the binary's version, e.g. "1.21.0".
+func Version() (string, error) {
+	bin, err := Binary()
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s --version: %w", bin, err)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "meilisearch")), nil
 }
