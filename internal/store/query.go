@@ -247,3 +247,26 @@ func GetByIDs[D any](ctx context.Context, c *mongo.Collection, what string, ids 
 	}
 	return out, nil
 }
+
+// Scan decodes every document of c, deleted ones included, in one pass and
+// calls fn with each, stopping at fn's first error.
+func Scan[D any](ctx context.Context, c *mongo.Collection, what string, fn func(D) error) error {
+	cur, err := c.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("%s: scan: %w", what, err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("%s: scan: %w", what, err)
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("%s: scan: %w", what, err)
+	}
+	return nil
+}

@@ -241,23 +241,11 @@ func (r *Belts) FindAny(ctx context.Context, id string) (*StoredBelt, error) {
 
 // Scan calls fn with every belt, deleted ones included, in one pass.
 func (r *Belts) Scan(ctx context.Context, fn func(*StoredBelt) error) error {
-	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("belts: scan: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d beltDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("belts: scan: %w", err)
-		}
+	return store.Scan(ctx, r.c.Read, "belts", func(d beltDoc) error {
 		b, err := beltFromDoc(d)
 		if err != nil {
 			return err
 		}
-		if err := fn(&StoredBelt{Belt: b, Version: d.Version, Deleted: d.DeletedAt != nil}); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+		return fn(&StoredBelt{Belt: b, Version: d.Version, Deleted: d.DeletedAt != nil})
+	})
 }

@@ -622,23 +622,11 @@ func (r *Policies) FindAny(ctx context.Context, id string) (*StoredPolicy, error
 
 // Scan calls fn with every policy, deleted ones included, in one pass.
 func (r *Policies) Scan(ctx context.Context, fn func(*StoredPolicy) error) error {
-	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("policies: scan: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d policyDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("policies: scan: %w", err)
-		}
+	return store.Scan(ctx, r.c.Read, "policies", func(d policyDoc) error {
 		sp, err := policyFromDoc(d)
 		if err != nil {
 			return err
 		}
-		if err := fn(sp); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+		return fn(sp)
+	})
 }

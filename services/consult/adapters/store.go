@@ -680,25 +680,13 @@ func (s *Experts) FindAny(ctx context.Context, id string) (*StoredExpert, error)
 
 // Scan calls fn with every expert, deleted ones included, in one pass.
 func (s *Experts) Scan(ctx context.Context, fn func(*StoredExpert) error) error {
-	cur, err := s.r.c.Read.Find(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("experts: scan: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var h head
-		if err := cur.Decode(&h); err != nil {
-			return fmt.Errorf("experts: scan: %w", err)
-		}
+	return store.Scan(ctx, s.r.c.Read, "experts", func(h head) error {
 		e, err := s.r.decode(h)
 		if err != nil {
 			return err
 		}
-		if err := fn(&StoredExpert{Expert: e, Version: h.Version, Deleted: h.DeletedAt != nil}); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+		return fn(&StoredExpert{Expert: e, Version: h.Version, Deleted: h.DeletedAt != nil})
+	})
 }
 
 // NextOpen returns the start of an expert's earliest open slot after now;

@@ -212,21 +212,7 @@ func (r *Associations) FindAny(ctx context.Context, id string) (*domain.Associat
 
 // Scan calls fn with every association, deleted ones included.
 func (r *Associations) Scan(ctx context.Context, fn func(*domain.Association) error) error {
-	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("associations: scan: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d associationDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("associations: scan: %w", err)
-		}
-		if err := fn(associationFromDoc(d)); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return store.Scan(ctx, r.c.Read, "associations", func(d associationDoc) error { return fn(associationFromDoc(d)) })
 }
 
 // Feed returns the associations' change feed.

@@ -448,21 +448,7 @@ func (r *Firms) FindAny(ctx context.Context, id string) (*domain.Firm, error) {
 // Scan calls fn with every firm, deleted ones included, in one pass over
 // the collection.
 func (r *Firms) Scan(ctx context.Context, fn func(*domain.Firm) error) error {
-	cur, err := r.c.Read.Find(ctx, bson.D{}, options.Find().SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("firms: scan: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d firmDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("firms: scan: %w", err)
-		}
-		if err := fn(firmFromDoc(d)); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return store.Scan(ctx, r.c.Read, "firms", func(d firmDoc) error { return fn(firmFromDoc(d)) })
 }
 
 // Feed returns the firms' change feed.
