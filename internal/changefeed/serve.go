@@ -63,7 +63,7 @@ func ReadResolved[T any](ctx context.Context, f *Feed, source string, after int6
 		st, ok := current[e.ID]
 		if !ok {
 			obj, live, err := get(ctx, e.ID)
-			if err != nil && !errors.Is(err, apperr.ErrNotFound) && !apperr.IsKind(err, apperr.KindNotFound) {
+			if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 				return nil, Page{}, err
 			}
 			st = state{obj: obj, live: live && err == nil}
@@ -138,7 +138,7 @@ func Scan[T any](ctx context.Context, f *Feed, source string, ids []string, s Sc
 	if len(ids) > 0 {
 		for _, id := range ids {
 			obj, live, err := s.One(ctx, id)
-			if err != nil && !errors.Is(err, apperr.ErrNotFound) && !apperr.IsKind(err, apperr.KindNotFound) {
+			if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 				return err
 			}
 			var v int64
