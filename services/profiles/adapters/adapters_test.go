@@ -316,3 +316,53 @@ func TestCountMembersFollowsWrites(t *testing.T) {
 	}
 	want("after a delete", 3, 0)
 }
+
+// Once the counts are older than their lifetime, a read answers at once with
+// the counts it has and recounts in the background, which brings in what
+// another instance wrote.
+func TestCountMembersRecountsInBackground(t *testing.T) {
+	ctx := t.Context()
+	db := storetest.NewDatabase(t)
+	var mu sync.Mutex
+	offset := time.Duration(0)
+	later := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return clock().Add(offset)
+	}
+	r := adapters.NewFirms(db, later)
+	other := adapters.NewFirms(db, clock) // another instance
+	if err := r.Create(ctx, newFirm(t, 600, commonv1.District_DISTRICT_XIAOSHAN, "a1")); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		t.Helper()
+		got, err := r.CountMembers(ctx, []string{"a1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got["a1"]
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("first count %d, want 1", n)
+	}
+	if err := other.Create(ctx, newFirm(t, 601, commonv1.District_DISTRICT_XIAOSHAN, "a1")); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("within the lifetime the counts stay as counted: %d, want 1", n)
+	}
+	mu.Lock()
+	offset = 6 * time.Minute
+	mu.Unlock()
+	if n := count(); n != 1 {
+		t.Fatalf("a stale read answers with the counts it has: %d, want 1", n)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for count() != 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the background recount never brought in the other instance's firm")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

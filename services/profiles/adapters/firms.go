@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -287,26 +288,16 @@ func (r *Firms) update(ctx context.Context, id string, expect int64, includeDele
 // CountMembers counts the live member firms of each association.
 //
 // The counts of every association come from one aggregate over all firms,
-// kept in memory and adjusted by this instance's writes, and recomputed
-// once they are older than memberCountsTTL (which also brings in other
-// instances' writes). Counting per call scanned every firm on the embedded
+// kept in memory and adjusted by this instance's writes, and recounted in
+// the background once they are older than memberCountsTTL (which also
+// brings in other instances' writes). Counting per call scanned every firm on the embedded
 // store, which has no index on association_ids: at 100,000 firms each
 // association read took seconds and filled the read pool.
 func (r *Firms) CountMembers(ctx context.Context, associationIDs []string) (map[string]int, error) {
-	out := make(map[string]int, len(associationIDs))
 	if len(associationIDs) == 0 {
-		return out, nil
+		return map[string]int{}, nil
 	}
-	counts, err := r.members.get(ctx, r.now, r.countAllMembers)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range associationIDs {
-		if n := counts[id]; n > 0 {
-			out[id] = n
-		}
-	}
-	return out, nil
+	return r.members.get(ctx, r.now, r.countAllMembers, associationIDs)
 }
 
 // countAllMembers counts the live member firms of every association.
@@ -333,36 +324,42 @@ func (r *Firms) countAllMembers(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
-// memberCountsTTL is how long member counts are trusted before recounting.
-const memberCountsTTL = time.Minute
+// memberCountsTTL is how long member counts are trusted before they are
+// recounted in the background; retryAfterFailure is how long a failed
+// recount waits before the next try.
+const (
+	memberCountsTTL   = 5 * time.Minute
+	retryAfterFailure = 10 * time.Second
+	recountTimeout    = 2 * time.Minute
+	// recountAfterRace is how soon counts are recounted when this
+	// instance's writes raced the last recount: the aggregate may or may
+	// not have seen them, so they cannot simply be applied again.
+	recountAfterRace = time.Minute
+)
 
 // memberCounts caches the member count of every association.
 type memberCounts struct {
-	load     sync.Mutex // one recount at a time
-	mu       sync.Mutex
-	counts   map[string]int
-	loadedAt time.Time
+	load       sync.Mutex // one first count at a time
+	mu         sync.Mutex
+	counts     map[string]int
+	loadedAt   time.Time
+	recounting bool
+	// raced is set by adjust while a recount runs.
+	raced bool
 }
 
-func (m *memberCounts) fresh(now time.Time) map[string]int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.counts != nil && now.Sub(m.loadedAt) < memberCountsTTL {
-		return m.counts
-	}
-	return nil
-}
-
-// get returns the counts, recounting with count when they are stale. The
-// returned map must not be modified.
-func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func(context.Context) (map[string]int, error)) (map[string]int, error) {
-	if c := m.fresh(now()); c != nil {
-		return m.snapshot(), nil
+// get returns the counts of ids. The first call counts; later calls answer
+// from memory at once and, when the counts are older than memberCountsTTL,
+// start one recount in the background: at 100,000 firms a recount takes
+// seconds, which no request should wait for.
+func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func(context.Context) (map[string]int, error), ids []string) (map[string]int, error) {
+	if out, ok := m.cached(now, count, ids); ok {
+		return out, nil
 	}
 	m.load.Lock()
 	defer m.load.Unlock()
-	if c := m.fresh(now()); c != nil {
-		return m.snapshot(), nil
+	if out, ok := m.cached(now, count, ids); ok {
+		return out, nil
 	}
 	start := now()
 	counts, err := count(ctx)
@@ -372,17 +369,49 @@ func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func
 	m.mu.Lock()
 	m.counts, m.loadedAt = counts, start
 	m.mu.Unlock()
-	return m.snapshot(), nil
+	out, _ := m.cached(now, count, ids)
+	return out, nil
 }
 
-func (m *memberCounts) snapshot() map[string]int {
+// cached answers from memory (false before the first count), starting a
+// background recount when the counts are stale.
+func (m *memberCounts) cached(now func() time.Time, count func(context.Context) (map[string]int, error), ids []string) (map[string]int, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make(map[string]int, len(m.counts))
-	for k, v := range m.counts {
-		out[k] = v
+	if m.counts == nil {
+		return nil, false
 	}
-	return out
+	if now().Sub(m.loadedAt) >= memberCountsTTL && !m.recounting {
+		m.recounting, m.raced = true, false
+		go m.recount(now, count)
+	}
+	out := make(map[string]int, len(ids))
+	for _, id := range ids {
+		if n := m.counts[id]; n > 0 {
+			out[id] = n
+		}
+	}
+	return out, true
+}
+
+func (m *memberCounts) recount(now func() time.Time, count func(context.Context) (map[string]int, error)) {
+	ctx, cancel := context.WithTimeout(context.Background(), recountTimeout)
+	defer cancel()
+	start := now()
+	counts, err := count(ctx)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.recounting = false
+	if err != nil {
+		// Keep the counts (still adjusted by this instance's writes) and
+		// try again a little later.
+		m.loadedAt = start.Add(retryAfterFailure - memberCountsTTL)
+		return
+	}
+	m.counts, m.loadedAt = counts, start
+	if m.raced {
+		m.loadedAt = start.Add(recountAfterRace - memberCountsTTL)
+	}
 }
 
 // adjust moves one firm's membership from the associations before to those
@@ -392,6 +421,9 @@ func (m *memberCounts) adjust(before, after []string) {
 	defer m.mu.Unlock()
 	if m.counts == nil {
 		return
+	}
+	if m.recounting && !slices.Equal(before, after) {
+		m.raced = true
 	}
 	for _, a := range before {
 		m.counts[a]--

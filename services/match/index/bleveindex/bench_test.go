@@ -20,6 +20,8 @@ var (
 	benchEngine *bleveindex.Engine
 	benchErr    error
 	benchLoad   time.Duration
+	// benchSegments is the segment count once the merges settled.
+	benchSegments int
 )
 
 var (
@@ -88,12 +90,29 @@ func benchIndex(b *testing.B) *bleveindex.Engine {
 			}
 		}
 		benchLoad = time.Since(start)
+		// Let the merger settle, as it has in a service that has been
+		// running: queries would otherwise compete with the merges.
+		last, stable := -1, 0
+		for stable < 4 {
+			time.Sleep(500 * time.Millisecond)
+			n, err := e.Segments(index.KindFirm)
+			if err != nil {
+				benchErr = err
+				return
+			}
+			if n == last {
+				stable++
+			} else {
+				last, stable = n, 0
+			}
+		}
+		benchSegments = last
 		benchEngine = e
 	})
 	if benchErr != nil {
 		b.Fatalf("building the benchmark index: %v", benchErr)
 	}
-	b.Logf("%d documents indexed in %v", benchDocs, benchLoad.Round(time.Millisecond))
+	b.Logf("%d documents indexed in %v; %d segments after the merges", benchDocs, benchLoad.Round(time.Millisecond), benchSegments)
 	return benchEngine
 }
 

@@ -44,13 +44,19 @@ import (
 // Options configure an Engine.
 type Options struct {
 	// Dir keeps the indexes on disk under this directory (one folder per
-	// kind); empty keeps them in memory (scorch without a path).
+	// kind), reopened on restart; empty keeps them in a private scratch
+	// directory removed by Close (the indexes are rebuilt from the feeds).
 	Dir string
 }
 
 // Engine is the Bleve index.Engine. Create it with New.
 type Engine struct {
 	opts Options
+	// scratch holds the indexes when opts.Dir is empty. Scorch without a
+	// path would keep them in memory, but then it never merges segments:
+	// every batch of the sync stays a segment of its own, and at 100,000
+	// firms each query term was looked up in hundreds of segments.
+	scratch string
 
 	mu     sync.RWMutex
 	kinds  map[index.Kind]*kindIndex
@@ -103,14 +109,30 @@ func (k *kindIndex) remember(docs []index.Document, deletes []string) {
 
 var _ index.Engine = (*Engine)(nil)
 
-// New returns an engine; with opts.Dir it creates the directory.
+// New returns an engine; with opts.Dir it creates the directory, without it
+// a scratch directory.
 func New(opts Options) (*Engine, error) {
+	e := &Engine{opts: opts, kinds: map[index.Kind]*kindIndex{}}
 	if opts.Dir != "" {
 		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 			return nil, fmt.Errorf("bleve index dir: %w", err)
 		}
+		return e, nil
 	}
-	return &Engine{opts: opts, kinds: map[index.Kind]*kindIndex{}}, nil
+	dir, err := os.MkdirTemp("", "qihang-bleve-")
+	if err != nil {
+		return nil, fmt.Errorf("bleve scratch dir: %w", err)
+	}
+	e.scratch = dir
+	return e, nil
+}
+
+// root is the directory holding the kinds' index folders.
+func (e *Engine) root() string {
+	if e.opts.Dir != "" {
+		return e.opts.Dir
+	}
+	return e.scratch
 }
 
 // Name implements index.Engine.
@@ -137,6 +159,9 @@ func (e *Engine) Close() error {
 		}
 		k.wmu.Unlock()
 		errs = append(errs, k.alias.Close(), k.live.Close())
+	}
+	if e.scratch != "" {
+		errs = append(errs, os.RemoveAll(e.scratch))
 	}
 	return errors.Join(errs...)
 }
@@ -199,23 +224,23 @@ func newMapping(s index.Schema) *mapping.IndexMappingImpl {
 	return im
 }
 
-// openIndex creates a new index for s: in memory, or in a fresh folder under
-// Dir/<kind>/.
+// openIndex creates a new index for s in a fresh folder under
+// <root>/<kind>/.
 func (e *Engine) openIndex(s index.Schema) (bleve.Index, string, error) {
 	m := newMapping(s)
 	var idx bleve.Index
-	var dir string
-	var err error
-	if e.opts.Dir == "" {
-		// Scorch without a path keeps its segments in memory. bleve.NewMemOnly
-		// (upsidedown on a gtreap) indexed too slowly: 100,000 firms had not
-		// finished after 4.5 minutes and 4.8 GB.
-		idx, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
-	} else {
-		dir = filepath.Join(e.opts.Dir, string(s.Kind), "g"+strconv.FormatInt(time.Now().UnixNano(), 36))
-		if err = os.MkdirAll(filepath.Dir(dir), 0o755); err == nil {
-			idx, err = bleve.New(dir, m)
+	dir := filepath.Join(e.root(), string(s.Kind), "g"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	err := os.MkdirAll(filepath.Dir(dir), 0o755)
+	if err == nil {
+		// Scorch (bleve.NewMemOnly, upsidedown on a gtreap, indexed too
+		// slowly: 100,000 firms had not finished after 4.5 minutes and
+		// 4.8 GB). A scratch index need not wait for each batch to be
+		// persisted: it is gone with the process anyway.
+		var cfg map[string]any
+		if e.opts.Dir == "" {
+			cfg = map[string]any{"unsafe_batch": true}
 		}
+		idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, cfg)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("bleve new index for %s: %w", s.Kind, err)
@@ -619,4 +644,20 @@ func (e *Engine) Count(ctx context.Context, kind index.Kind) (int, error) {
 		return 0, fmt.Errorf("bleve count: %w", err)
 	}
 	return int(n), nil
+}
+
+// Segments is the number of segments of the kind's live index: each query
+// term is looked up once per segment, so the merger keeps it small.
+func (e *Engine) Segments(kind index.Kind) (int, error) {
+	k, err := e.kind(kind)
+	if err != nil {
+		return 0, err
+	}
+	k.mu.RLock()
+	live := k.live
+	k.mu.RUnlock()
+	st, _ := live.StatsMap()["index"].(map[string]any)
+	mem, _ := st["num_root_memorysegments"].(uint64)
+	file, _ := st["num_root_filesegments"].(uint64)
+	return int(mem + file), nil
 }
