@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -157,3 +158,12 @@ func BenchmarkSearch100k(b *testing.B) {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// TestMain closes the benchmark index, which removes its scratch directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchEngine != nil {
+		_ = benchEngine.Close()
+	}
+	os.Exit(code)
+}
