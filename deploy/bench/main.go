@@ -46,10 +46,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/qihang-hz/qihang/services/profiles/sheets"
 )
@@ -67,6 +71,16 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if opts.DebugAddr != "" {
+		ln, err := net.Listen("tcp", opts.DebugAddr)
+		if err != nil {
+			return fmt.Errorf("-debug-addr: %w", err)
+		}
+		srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		fmt.Fprintf(stderr, "bench: pprof at http://%s/debug/pprof/\n", ln.Addr())
 	}
 	if opts.Match.Enabled {
 		return matchMain(ctx, opts, stdout, stderr)
@@ -104,6 +118,8 @@ type Options struct {
 	Seed uint64
 	// Keep keeps the temporary data directory.
 	Keep bool
+	// DebugAddr serves net/http/pprof while the bench runs.
+	DebugAddr string
 	// CPUProfile, when set, receives a CPU profile of the first import.
 	CPUProfile string
 	// ReadCPUProfile, when set, receives a CPU profile of the sequential
@@ -190,6 +206,7 @@ func parseFlags(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "when above 1, also measure with this many concurrent clients per path")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed of the generated firms and the request sequence")
 	fs.BoolVar(&o.Keep, "keep", o.Keep, "keep the temporary data directory (printed at the end)")
+	fs.StringVar(&o.DebugAddr, "debug-addr", "", "serve net/http/pprof at this address (e.g. 127.0.0.1:6060) while the bench runs: goroutine dumps and profiles of any window")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write a CPU profile of the first import to this file")
 	fs.StringVar(&o.ReadCPUProfile, "read-cpuprofile", o.ReadCPUProfile, "write a CPU profile of the sequential read comparison to this file")
 	fs.IntVar(&o.Policies, "policies", o.Policies, "published support policies to create for the evaluation phase (0 skips it)")

@@ -34,6 +34,10 @@ func NewFirms(db store.Database, now func() time.Time) *Firms {
 	return &Firms{c: db.Collection("firms"), now: now, feed: changefeed.New(db, now)}
 }
 
+// StartMemberCount counts every association's members in the background,
+// so the counts are ready before the first association is read.
+func (r *Firms) StartMemberCount() { r.members.start(r.now, r.countAllMembers) }
+
 // EnsureIndexes creates the unique USCC index and the indexes lists use.
 func (r *Firms) EnsureIndexes(ctx context.Context) error {
 	err := r.c.EnsureIndexes(ctx, []mongo.IndexModel{
@@ -339,69 +343,83 @@ const (
 
 // memberCounts caches the member count of every association.
 type memberCounts struct {
-	load       sync.Mutex // one first count at a time
-	mu         sync.Mutex
-	counts     map[string]int
-	loadedAt   time.Time
-	recounting bool
-	// raced is set by adjust while a recount runs.
+	mu       sync.Mutex
+	counts   map[string]int
+	loadedAt time.Time
+	// counting is closed when the running count ends (nil when none runs);
+	// err is the last count's error.
+	counting chan struct{}
+	err      error
+	// raced is set by adjust while a count runs.
 	raced bool
 }
 
-// get returns the counts of ids. The first call counts; later calls answer
-// from memory at once and, when the counts are older than memberCountsTTL,
-// start one recount in the background: at 100,000 firms a recount takes
-// seconds, which no request should wait for.
+// get returns the counts of ids. Counts in memory answer at once; when they
+// are older than memberCountsTTL, one recount starts in the background: at
+// 100,000 firms a count takes seconds, which no request should wait for.
+// Before the first count has finished, callers wait for it (as long as
+// their context allows). The count itself runs on its own context, so a
+// caller giving up does not abort it for everyone.
 func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func(context.Context) (map[string]int, error), ids []string) (map[string]int, error) {
-	if out, ok := m.cached(now, count, ids); ok {
-		return out, nil
+	for attempt := 0; ; attempt++ {
+		m.mu.Lock()
+		if m.counts != nil {
+			if now().Sub(m.loadedAt) >= memberCountsTTL {
+				m.startLocked(now, count)
+			}
+			out := make(map[string]int, len(ids))
+			for _, id := range ids {
+				if n := m.counts[id]; n > 0 {
+					out[id] = n
+				}
+			}
+			m.mu.Unlock()
+			return out, nil
+		}
+		if attempt > 0 && m.counting == nil && m.err != nil {
+			err := m.err
+			m.mu.Unlock()
+			return nil, err
+		}
+		done := m.startLocked(now, count)
+		m.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	m.load.Lock()
-	defer m.load.Unlock()
-	if out, ok := m.cached(now, count, ids); ok {
-		return out, nil
-	}
-	start := now()
-	counts, err := count(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.mu.Lock()
-	m.counts, m.loadedAt = counts, start
-	m.mu.Unlock()
-	out, _ := m.cached(now, count, ids)
-	return out, nil
 }
 
-// cached answers from memory (false before the first count), starting a
-// background recount when the counts are stale.
-func (m *memberCounts) cached(now func() time.Time, count func(context.Context) (map[string]int, error), ids []string) (map[string]int, bool) {
+// start begins the first count in the background (the service calls it at
+// startup, so the counts are ready before anyone asks).
+func (m *memberCounts) start(now func() time.Time, count func(context.Context) (map[string]int, error)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.counts == nil {
-		return nil, false
+		m.startLocked(now, count)
 	}
-	if now().Sub(m.loadedAt) >= memberCountsTTL && !m.recounting {
-		m.recounting, m.raced = true, false
-		go m.recount(now, count)
-	}
-	out := make(map[string]int, len(ids))
-	for _, id := range ids {
-		if n := m.counts[id]; n > 0 {
-			out[id] = n
-		}
-	}
-	return out, true
 }
 
-func (m *memberCounts) recount(now func() time.Time, count func(context.Context) (map[string]int, error)) {
+// startLocked starts a count unless one runs, and returns the channel
+// closed when it ends.
+func (m *memberCounts) startLocked(now func() time.Time, count func(context.Context) (map[string]int, error)) chan struct{} {
+	if m.counting == nil {
+		m.counting, m.raced = make(chan struct{}), false
+		go m.recount(now, count, m.counting)
+	}
+	return m.counting
+}
+
+func (m *memberCounts) recount(now func() time.Time, count func(context.Context) (map[string]int, error), done chan struct{}) {
 	ctx, cancel := context.WithTimeout(context.Background(), recountTimeout)
 	defer cancel()
 	start := now()
 	counts, err := count(ctx)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.recounting = false
+	defer close(done)
+	m.counting, m.err = nil, err
 	if err != nil {
 		// Keep the counts (still adjusted by this instance's writes) and
 		// try again a little later.
@@ -419,11 +437,11 @@ func (m *memberCounts) recount(now func() time.Time, count func(context.Context)
 func (m *memberCounts) adjust(before, after []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.counting != nil && !slices.Equal(before, after) {
+		m.raced = true
+	}
 	if m.counts == nil {
 		return
-	}
-	if m.recounting && !slices.Equal(before, after) {
-		m.raced = true
 	}
 	for _, a := range before {
 		m.counts[a]--

@@ -45,6 +45,7 @@ func New(ctx context.Context, db store.Database, issuer *auth.Issuer, logger *sl
 			return nil, err
 		}
 	}
+	firms.StartMemberCount()
 	a := app.New(app.Deps{
 		Associations: associations, Firms: firms, Accounts: accounts, Audit: log,
 		Issuer: issuer, Logger: logger, Now: app.Clock,

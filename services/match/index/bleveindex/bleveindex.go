@@ -5,13 +5,14 @@
 // index and Commit swaps it into the alias, so searches never see a gap.
 // Field layout of one Bleve document:
 //
-//	title, t_<name>  text, CJK analyzer (Chinese by bigrams), term vectors
-//	                 for highlighting; queried per field for scoring
-//	all              title and every text field together, CJK analyzer:
-//	                 where query words must match
+//	title, t_<name>  text, CJK analyzer (Chinese by bigrams)
+//	all              the title (titleWeight times) and every text field
+//	                 together, CJK analyzer: where query words match and
+//	                 relevance is scored
 //	k_<name>         keyword values, keyword analyzer (exact), doc values
 //	n_<name>         numbers, doc values (ranges, sorting)
 //	doc              the whole index.Document as JSON, stored only
+//	_sid             the id, keyword with doc values (sorting by id)
 //
 // Queries are built from typed query objects (term, numeric range, boolean,
 // disjunction with a minimum, doc id), never from a query string, so neither
@@ -187,12 +188,19 @@ func (k *kindIndex) snapshot() (index.Schema, analysis.Analyzer) {
 
 const schemaKey = "qihang.schema"
 
+// idField holds the document id as a keyword with doc values, to sort on.
+const idField = "_sid"
+
+// titleWeight is how many times the title is in the "all" field, so a word
+// of the title scores higher than one of the other texts.
+const titleWeight = 3
+
 func newMapping(s index.Schema) *mapping.IndexMappingImpl {
-	text := func(vectors bool) *mapping.FieldMapping {
+	text := func() *mapping.FieldMapping {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = cjk.AnalyzerName
 		fm.Store = false
-		fm.IncludeTermVectors = vectors
+		fm.IncludeTermVectors = false
 		fm.IncludeInAll = false
 		fm.DocValues = false
 		return fm
@@ -205,11 +213,12 @@ func newMapping(s index.Schema) *mapping.IndexMappingImpl {
 	stored.Index, stored.Store, stored.IncludeTermVectors, stored.IncludeInAll, stored.DocValues = false, true, false, false, false
 
 	dm := bleve.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt("title", text(true))
-	dm.AddFieldMappingsAt("all", text(false))
+	dm.AddFieldMappingsAt("title", text())
+	dm.AddFieldMappingsAt("all", text())
 	dm.AddFieldMappingsAt("doc", stored)
+	dm.AddFieldMappingsAt(idField, keyword)
 	for _, f := range s.TextFields {
-		dm.AddFieldMappingsAt("t_"+f, text(true))
+		dm.AddFieldMappingsAt("t_"+f, text())
 	}
 	for _, f := range s.KeywordFields {
 		dm.AddFieldMappingsAt("k_"+f, keyword)
@@ -358,6 +367,22 @@ func (e *Engine) migrate(ctx context.Context, k *kindIndex, s index.Schema) erro
 	if err != nil {
 		return err
 	}
+	if e.opts.Dir == "" {
+		// A scratch index stores no documents: every one is in memory.
+		k.cmu.RLock()
+		docs := make([]index.Document, 0, len(k.docs))
+		for _, d := range k.docs {
+			docs = append(docs, keepSchemaFields(cloneDoc(d), s))
+		}
+		k.cmu.RUnlock()
+		for i := 0; i < len(docs); i += 1000 {
+			if err := b.Upsert(ctx, docs[i:min(i+1000, len(docs))]); err != nil {
+				_ = b.Abort(ctx)
+				return err
+			}
+		}
+		return b.Commit(ctx)
+	}
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
@@ -434,16 +459,30 @@ type storedDoc struct {
 	Payload  []byte              `json:"payload,omitempty"`
 }
 
-func toBleve(s index.Schema, d index.Document) (map[string]any, error) {
-	sj, err := json.Marshal(storedDoc{
-		ID: d.ID, Version: d.Version, Title: d.Title, Text: d.Text,
-		Keywords: d.Keywords, Numbers: d.Numbers, Payload: d.Payload,
-	})
-	if err != nil {
-		return nil, err
+// toBleve maps a document to Bleve's fields. Only an index on disk stores
+// the whole document (to be read back after a restart): a scratch index
+// holds every document decoded in memory, and a smaller stored record makes
+// each hit's id cheaper to read.
+func (e *Engine) toBleve(s index.Schema, d index.Document) (map[string]any, error) {
+	var sj []byte
+	if e.opts.Dir != "" {
+		var err error
+		sj, err = json.Marshal(storedDoc{
+			ID: d.ID, Version: d.Version, Title: d.Title, Text: d.Text,
+			Keywords: d.Keywords, Numbers: d.Numbers, Payload: d.Payload,
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	all := []string{d.Title}
-	m := map[string]any{"title": d.Title, "doc": string(sj)}
+	all := make([]string, 0, titleWeight+len(s.TextFields))
+	for range titleWeight {
+		all = append(all, d.Title)
+	}
+	m := map[string]any{"title": d.Title, idField: d.ID}
+	if e.opts.Dir != "" {
+		m["doc"] = string(sj)
+	}
 	for _, f := range s.TextFields {
 		if v, ok := d.Text[f]; ok {
 			m["t_"+f] = v
@@ -482,10 +521,10 @@ func ctxErr(op string, err error) error {
 	return fmt.Errorf("bleve %s: %w", op, err)
 }
 
-func batchOf(idx bleve.Index, s index.Schema, docs []index.Document, deletes []string) (*bleve.Batch, error) {
+func (e *Engine) batchOf(idx bleve.Index, s index.Schema, docs []index.Document, deletes []string) (*bleve.Batch, error) {
 	b := idx.NewBatch()
 	for _, d := range docs {
-		m, err := toBleve(s, d)
+		m, err := e.toBleve(s, d)
 		if err != nil {
 			return nil, err
 		}
@@ -532,7 +571,7 @@ func (e *Engine) write(ctx context.Context, kind index.Kind, docs []index.Docume
 	if len(docs)+len(deletes) == 0 {
 		return nil
 	}
-	batch, err := batchOf(k.live, s, docs, deletes)
+	batch, err := e.batchOf(k.live, s, docs, deletes)
 	if err != nil {
 		return err
 	}
@@ -549,7 +588,7 @@ func (e *Engine) write(ctx context.Context, kind index.Kind, docs []index.Docume
 			b.touched[id] = true
 		}
 		kept := keepAll(docs, b.schema)
-		nb, err := batchOf(b.idx, b.schema, kept, deletes)
+		nb, err := e.batchOf(b.idx, b.schema, kept, deletes)
 		if err != nil {
 			return err
 		}
@@ -612,6 +651,9 @@ func (e *Engine) Get(ctx context.Context, kind index.Kind, id string) (index.Doc
 func (e *Engine) load(ctx context.Context, k *kindIndex, id string) (index.Document, bool, error) {
 	if d, ok := k.cached(id); ok {
 		return d, true, nil
+	}
+	if e.opts.Dir == "" {
+		return index.Document{}, false, nil // a scratch index has every document in memory
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
 	req.Fields = []string{"doc"}

@@ -123,3 +123,55 @@ func TestClosedEngineIsUnavailable(t *testing.T) {
 		t.Errorf("Search after Close: %v, want ErrUnavailable", err)
 	}
 }
+
+// Without a directory the indexes live in a scratch directory that stores no
+// documents: a schema change copies them from memory, and Close removes the
+// directory.
+func TestScratchSchemaChangeAndClose(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("TMPDIR", t.TempDir())
+	e, err := bleveindex.New(bleveindex.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := indextest.FirmSchema
+	if err := e.Ensure(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	docs := []index.Document{
+		{ID: "p1", Version: 3, Title: "萧山羽绒服", Keywords: map[string][]string{"district": {"萧山区"}}, Numbers: map[string]float64{"readiness": 2}, Payload: []byte("x")},
+		{ID: "p2", Version: 1, Title: "临平服装", Text: map[string]string{"summary": "跨境电商"}},
+	}
+	if err := e.Upsert(ctx, index.KindFirm, docs); err != nil {
+		t.Fatal(err)
+	}
+	s2 := s
+	s2.KeywordFields = append(slices.Clone(s.KeywordFields), "platforms")
+	if err := e.Ensure(ctx, s2); err != nil {
+		t.Fatalf("Ensure with a new field: %v", err)
+	}
+	got, ok, err := e.Get(ctx, index.KindFirm, "p1")
+	if err != nil || !ok {
+		t.Fatalf("Get after schema change: %v %v", ok, err)
+	}
+	if d := cmp.Diff(docs[0], got); d != "" {
+		t.Errorf("after schema change (-want +got):\n%s", d)
+	}
+	res, err := e.Search(ctx, index.KindFirm, index.Query{Text: "跨境电子商务", Limit: 10})
+	if err != nil || len(res.Hits) != 1 || res.Hits[0].Doc.ID != "p2" {
+		t.Fatalf("search after schema change: %+v %v", res, err)
+	}
+	if n, _ := e.Segments(index.KindFirm); n < 1 {
+		t.Errorf("Segments = %d, want at least 1", n)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, err := os.ReadDir(os.Getenv("TMPDIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("Close left %d entries in the temporary directory", len(left))
+	}
+}

@@ -98,7 +98,7 @@ func (b *builder) Upsert(ctx context.Context, docs []index.Document) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	batch, err := batchOf(b.idx, b.schema, fresh, nil)
+	batch, err := b.e.batchOf(b.idx, b.schema, fresh, nil)
 	if err != nil {
 		return err
 	}

@@ -25,30 +25,23 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	if err := ctx.Err(); err != nil {
 		return index.Result{}, ctxErr("search", err)
 	}
-	textQ, scoreQ := textQuery(s, analyzer, q.Text)
+	textQ, terms := textQuery(s, analyzer, q.Text)
 	var must []query.Query
 	if textQ != nil {
 		must = append(must, textQ)
 	}
 	must = append(must, filterQueries(q.Filter)...)
 	var root query.Query
-	switch {
-	case len(must) == 0:
+	switch len(must) {
+	case 0:
 		root = bleve.NewMatchAllQuery()
-	case scoreQ == nil && len(must) == 1:
+	case 1:
 		root = must[0]
 	default:
-		bq := bleve.NewBooleanQuery()
-		bq.AddMust(must...)
-		if scoreQ != nil {
-			// optional: scores and highlight locations per field
-			bq.AddShould(scoreQ)
-		}
-		root = bq
+		root = bleve.NewConjunctionQuery(must...)
 	}
 	scored := textQ != nil
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
-	req.IncludeLocations = q.Highlight && scored
 	req.SortByCustom(sortOrder(q.Sort, scored))
 	for _, f := range q.Facets {
 		req.AddFacet(f, bleve.NewFacetRequest("k_"+f, index.MaxFacetValues))
@@ -73,8 +66,8 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 		if scored && res.MaxScore > 0 {
 			hit.Score = min(h.Score/res.MaxScore, 1)
 		}
-		if req.IncludeLocations {
-			hit.Highlights = highlights(d, h.Locations)
+		if q.Highlight && scored {
+			hit.Highlights = highlights(s, analyzer, d, terms)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
@@ -100,7 +93,7 @@ func sortOrder(sorts []index.SortBy, scored bool) search.SortOrder {
 	}
 	for _, sb := range sorts {
 		if sb.Field == index.IDField {
-			return append(order, &search.SortDocID{Desc: sb.Desc})
+			return append(order, idOrder(sb.Desc))
 		}
 		order = append(order, &search.SortField{
 			Field:   "n_" + sb.Field,
@@ -109,31 +102,42 @@ func sortOrder(sorts []index.SortBy, scored bool) search.SortOrder {
 			Missing: search.SortFieldMissingLast,
 		})
 	}
-	return append(order, &search.SortDocID{})
+	return append(order, idOrder(false))
+}
+
+// idOrder sorts by the id's doc values. search.SortDocID would read every
+// match's stored fields to learn its id, which cost more than the rest of
+// a query at 100,000 documents.
+func idOrder(desc bool) search.SearchSort {
+	return &search.SortField{Field: idField, Desc: desc, Type: search.SortFieldAsString}
 }
 
 // textQuery builds the query for the person's text: every whitespace word must
 // match (through the "all" field, a synonym of it, or exactly as the value of
 // an ExactTextKeywords field); a word matches a text when the text holds all
-// of the word's terms (CJK bigrams, Latin words). A disjunction with a minimum
-// ("two thirds of the bigrams") was tried: inside a conjunction, bleve re-scans
-// a minimum-disjunction that never matches on every Advance, which took 25 s
-// for one query on 100,000 documents.
-// The second query scores the fields (title highest) and yields highlight
-// locations; it is optional.
-func textQuery(s index.Schema, analyzer analysis.Analyzer, text string) (must, should query.Query) {
+// of the word's terms (CJK bigrams, Latin words). It also returns every term
+// a word or synonym was analysed into, for highlighting.
+//
+// Relevance is Bleve's score on "all" alone, where the title counts
+// titleWeight times. Scoring each field with its own boost took an optional
+// clause per field and term, which doubled the postings read per query; a
+// disjunction with a minimum ("two thirds of the bigrams") was tried too:
+// inside a conjunction, bleve re-scans a minimum-disjunction that never
+// matches on every Advance, which took 25 s for one query on 100,000
+// documents.
+func textQuery(s index.Schema, analyzer analysis.Analyzer, text string) (must query.Query, terms map[string]bool) {
 	var words []query.Query
-	var scoring []query.Query
+	terms = map[string]bool{}
 	for _, w := range strings.Fields(text) {
 		var alts []query.Query
 		for _, variant := range index.ExpandSynonyms(w) {
-			terms := analyse(analyzer, variant)
-			if len(terms) == 0 {
+			ts := analyse(analyzer, variant)
+			if len(ts) == 0 {
 				continue
 			}
-			alts = append(alts, allOf(terms, "all"))
-			for i, field := range scoreFields(s) {
-				scoring = append(scoring, boosted(anyOf(terms, field), fieldBoost(i)))
+			alts = append(alts, allOf(ts, "all"))
+			for _, t := range ts {
+				terms[t] = true
 			}
 		}
 		for _, f := range s.ExactTextKeywords {
@@ -148,46 +152,14 @@ func textQuery(s index.Schema, analyzer analysis.Analyzer, text string) (must, s
 		}
 		words = append(words, disjunction(alts, 1))
 	}
-	if len(words) == 0 {
+	switch len(words) {
+	case 0:
 		return nil, nil
+	case 1:
+		return words[0], terms
+	default:
+		return bleve.NewConjunctionQuery(words...), terms
 	}
-	if len(words) == 1 {
-		must = words[0]
-	} else {
-		must = bleve.NewConjunctionQuery(words...)
-	}
-	if len(scoring) > 0 {
-		should = disjunction(scoring, 1)
-	}
-	return must, should
-}
-
-func scoreFields(s index.Schema) []string {
-	out := []string{"title"}
-	for _, f := range s.TextFields {
-		out = append(out, "t_"+f)
-	}
-	return out
-}
-
-// fieldBoost: title 3, then the text fields in schema order 2, 1.5, 1.25, …
-func fieldBoost(i int) float64 {
-	if i == 0 {
-		return 3
-	}
-	b := 1.0
-	step := 1.0
-	for j := 1; j < i; j++ {
-		step /= 2
-	}
-	return b + step
-}
-
-func boosted(q query.Query, boost float64) query.Query {
-	if bq, ok := q.(query.BoostableQuery); ok {
-		bq.SetBoost(boost)
-	}
-	return q
 }
 
 func uniq(a, b string) []string {
@@ -225,16 +197,6 @@ func allOf(terms []string, field string) query.Query {
 		qs[i] = tq
 	}
 	return bleve.NewConjunctionQuery(qs...)
-}
-
-func anyOf(terms []string, field string) query.Query {
-	qs := make([]query.Query, len(terms))
-	for i, t := range terms {
-		tq := bleve.NewTermQuery(t)
-		tq.SetField(field)
-		qs[i] = tq
-	}
-	return disjunction(qs, 1)
 }
 
 func disjunction(qs []query.Query, minimum int) query.Query {
@@ -286,34 +248,31 @@ func condQuery(c index.Cond) query.Query {
 	return bq
 }
 
-// highlights builds the highlighted Title/Text fields from the match
-// locations (byte offsets into the stored texts).
-func highlights(d index.Document, locs search.FieldTermLocationMap) map[string]string {
+// highlights marks, in the title and each text field of a hit, the tokens
+// that are query terms. It analyses only the page's hits, where asking Bleve
+// for match locations would record them for every match.
+func highlights(s index.Schema, analyzer analysis.Analyzer, d index.Document, terms map[string]bool) map[string]string {
 	var out map[string]string
-	for field, terms := range locs {
-		var name, text string
-		switch {
-		case field == "title":
-			name, text = "title", d.Title
-		case strings.HasPrefix(field, "t_"):
-			name = strings.TrimPrefix(field, "t_")
-			text = d.Text[name]
-		default:
-			continue
-		}
+	mark := func(name, text string) {
 		var spans []index.Span
-		for _, ls := range terms {
-			for _, l := range ls {
-				spans = append(spans, index.Span{Start: int(l.Start), End: int(l.End)})
+		for _, tok := range analyzer.Analyze([]byte(text)) {
+			if terms[string(tok.Term)] {
+				spans = append(spans, index.Span{Start: tok.Start, End: tok.End})
 			}
 		}
 		if len(spans) == 0 {
-			continue
+			return
 		}
 		if out == nil {
 			out = map[string]string{}
 		}
 		out[name] = index.HighlightSpans(text, spans)
+	}
+	mark("title", d.Title)
+	for _, f := range s.TextFields {
+		if t := d.Text[f]; t != "" {
+			mark(f, t)
+		}
 	}
 	return out
 }
