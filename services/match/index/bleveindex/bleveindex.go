@@ -79,32 +79,27 @@ type kindIndex struct {
 	wmu      sync.Mutex
 	building *builder
 
-	// docs holds the live index's documents decoded, so searches return
-	// hits without loading and decoding stored fields (which cost more
-	// than the search itself at 100,000 documents). A document missing
-	// (an on-disk index reopened) is loaded from its stored field once.
-	cmu  sync.RWMutex
-	docs map[string]index.Document
+	// mem holds the live index's documents decoded, with their keyword
+	// bitmaps (see memIndex): searches filter, count facets and sort there,
+	// and return hits without loading stored fields.
+	cmu sync.RWMutex
+	mem *memIndex
 }
 
 func (k *kindIndex) cached(id string) (index.Document, bool) {
 	k.cmu.RLock()
 	defer k.cmu.RUnlock()
-	d, ok := k.docs[id]
-	return d, ok
+	return k.mem.get(id)
 }
 
 func (k *kindIndex) remember(docs []index.Document, deletes []string) {
 	k.cmu.Lock()
 	defer k.cmu.Unlock()
-	if k.docs == nil {
-		k.docs = map[string]index.Document{}
-	}
 	for _, d := range docs {
-		k.docs[d.ID] = cloneDoc(d)
+		k.mem.put(d)
 	}
 	for _, id := range deletes {
-		delete(k.docs, id)
+		k.mem.remove(id)
 	}
 }
 
@@ -337,8 +332,21 @@ func (e *Engine) Ensure(ctx context.Context, s index.Schema) error {
 			}
 			old = s
 		}
+		mem := newMemIndex()
+		if found {
+			// Searches need every document in memory.
+			docs, err := storedDocuments(ctx, idx)
+			if err != nil {
+				_ = idx.Close()
+				e.mu.Unlock()
+				return err
+			}
+			for _, d := range docs {
+				mem.put(d)
+			}
+		}
 		m := newMapping(old)
-		k = &kindIndex{alias: bleve.NewIndexAlias(idx), schema: old, analyzer: m.AnalyzerNamed(cjk.AnalyzerName), live: idx, liveDir: dir}
+		k = &kindIndex{alias: bleve.NewIndexAlias(idx), schema: old, analyzer: m.AnalyzerNamed(cjk.AnalyzerName), live: idx, liveDir: dir, mem: mem}
 		e.kinds[s.Kind] = k
 	}
 	e.mu.Unlock()
@@ -367,22 +375,24 @@ func (e *Engine) migrate(ctx context.Context, k *kindIndex, s index.Schema) erro
 	if err != nil {
 		return err
 	}
-	if e.opts.Dir == "" {
-		// A scratch index stores no documents: every one is in memory.
-		k.cmu.RLock()
-		docs := make([]index.Document, 0, len(k.docs))
-		for _, d := range k.docs {
-			docs = append(docs, keepSchemaFields(cloneDoc(d), s))
-		}
-		k.cmu.RUnlock()
-		for i := 0; i < len(docs); i += 1000 {
-			if err := b.Upsert(ctx, docs[i:min(i+1000, len(docs))]); err != nil {
-				_ = b.Abort(ctx)
-				return err
-			}
-		}
-		return b.Commit(ctx)
+	k.cmu.RLock()
+	docs := k.mem.all()
+	k.cmu.RUnlock()
+	for i := range docs {
+		docs[i] = keepSchemaFields(cloneDoc(docs[i]), s)
 	}
+	for i := 0; i < len(docs); i += 1000 {
+		if err := b.Upsert(ctx, docs[i:min(i+1000, len(docs))]); err != nil {
+			_ = b.Abort(ctx)
+			return err
+		}
+	}
+	return b.Commit(ctx)
+}
+
+// storedDocuments reads every document an index on disk stored.
+func storedDocuments(ctx context.Context, idx bleve.Index) ([]index.Document, error) {
+	var out []index.Document
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
@@ -391,32 +401,22 @@ func (e *Engine) migrate(ctx context.Context, k *kindIndex, s index.Schema) erro
 		if after != nil {
 			req.SetSearchAfter(after)
 		}
-		res, err := k.alias.SearchInContext(ctx, req)
+		res, err := idx.SearchInContext(ctx, req)
 		if err != nil {
-			_ = b.Abort(ctx)
-			return ctxErr("copy for new schema", err)
+			return nil, ctxErr("read stored documents", err)
 		}
-		docs := make([]index.Document, 0, len(res.Hits))
 		for _, h := range res.Hits {
 			d, err := hitDocument(h)
 			if err != nil {
-				_ = b.Abort(ctx)
-				return err
+				return nil, err
 			}
-			docs = append(docs, keepSchemaFields(d, s))
-		}
-		if len(docs) > 0 {
-			if err := b.Upsert(ctx, docs); err != nil {
-				_ = b.Abort(ctx)
-				return err
-			}
+			out = append(out, d)
 		}
 		if len(res.Hits) < 1000 {
-			break
+			return out, nil
 		}
 		after = res.Hits[len(res.Hits)-1].Sort
 	}
-	return b.Commit(ctx)
 }
 
 // keepSchemaFields drops fields that the new schema no longer declares.
@@ -646,30 +646,10 @@ func (e *Engine) Get(ctx context.Context, kind index.Kind, id string) (index.Doc
 	return e.load(ctx, k, id)
 }
 
-// load returns a document of k's live index, from the decoded documents or
-// else from its stored field.
-func (e *Engine) load(ctx context.Context, k *kindIndex, id string) (index.Document, bool, error) {
-	if d, ok := k.cached(id); ok {
-		return d, true, nil
-	}
-	if e.opts.Dir == "" {
-		return index.Document{}, false, nil // a scratch index has every document in memory
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{"doc"}
-	res, err := k.alias.SearchInContext(ctx, req)
-	if err != nil {
-		return index.Document{}, false, ctxErr("get", err)
-	}
-	if len(res.Hits) == 0 {
-		return index.Document{}, false, nil
-	}
-	d, err := hitDocument(res.Hits[0])
-	if err != nil {
-		return index.Document{}, false, err
-	}
-	k.remember([]index.Document{d}, nil)
-	return d, true, nil
+// load returns a document of k's live index (every one is in memory).
+func (e *Engine) load(_ context.Context, k *kindIndex, id string) (index.Document, bool, error) {
+	d, ok := k.cached(id)
+	return d, ok, nil
 }
 
 // Count implements index.Engine.
@@ -696,10 +676,19 @@ func (e *Engine) Segments(kind index.Kind) (int, error) {
 		return 0, err
 	}
 	k.mu.RLock()
-	live := k.live
-	k.mu.RUnlock()
-	st, _ := live.StatsMap()["index"].(map[string]any)
-	mem, _ := st["num_root_memorysegments"].(uint64)
-	file, _ := st["num_root_filesegments"].(uint64)
-	return int(mem + file), nil
+	defer k.mu.RUnlock()
+	adv, err := k.live.Advanced()
+	if err != nil {
+		return 0, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("bleve: %T is not a scorch snapshot", r)
+	}
+	return len(snap.Segments()), nil
 }

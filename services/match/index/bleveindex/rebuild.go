@@ -41,7 +41,7 @@ func (e *Engine) rebuild(k *kindIndex, s index.Schema) (*builder, error) {
 		}
 		return nil, fmt.Errorf("%w: a rebuild of %s is already running", index.ErrInvalid, s.Kind)
 	}
-	b := &builder{e: e, k: k, schema: s, idx: idx, dir: dir, touched: map[string]bool{}, docs: map[string]index.Document{}}
+	b := &builder{e: e, k: k, schema: s, idx: idx, dir: dir, touched: map[string]bool{}, mem: newMemIndex()}
 	k.building = b
 	return b, nil
 }
@@ -55,17 +55,17 @@ type builder struct {
 	// touched holds ids written through the engine since the rebuild began
 	// (guarded by k.wmu).
 	touched map[string]bool
-	// docs are the new index's documents decoded (guarded by k.wmu),
-	// the live index's once committed.
-	docs map[string]index.Document
+	// mem holds the new index's documents (guarded by k.wmu), the live
+	// index's once committed.
+	mem *memIndex
 }
 
 func (b *builder) remember(docs []index.Document, deletes []string) {
 	for _, d := range docs {
-		b.docs[d.ID] = cloneDoc(d)
+		b.mem.put(d)
 	}
 	for _, id := range deletes {
-		delete(b.docs, id)
+		b.mem.remove(id)
 	}
 }
 
@@ -129,7 +129,7 @@ func (b *builder) Commit(ctx context.Context) error {
 	b.k.live, b.k.liveDir = b.idx, b.dir
 	b.k.schema = b.schema
 	b.k.cmu.Lock()
-	b.k.docs = b.docs
+	b.k.mem = b.mem
 	b.k.cmu.Unlock()
 	b.k.analyzer = newMapping(b.schema).AnalyzerNamed(cjk.AnalyzerName)
 	b.k.building = nil

@@ -2,8 +2,10 @@ package bleveindex
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
@@ -12,13 +14,18 @@ import (
 	"github.com/qihang-hz/qihang/services/match/index"
 )
 
-// Search implements index.Engine.
+// Search implements index.Engine. Bleve matches and scores the text; the
+// filter, the facets, the total and the order come from the memIndex.
 func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (index.Result, error) {
 	k, err := e.kind(kind)
 	if err != nil {
 		return index.Result{}, err
 	}
-	s, analyzer := k.snapshot()
+	// k.mu held for reading keeps the live index, its documents and its
+	// schema together: a rebuild's Commit waits for searches in flight.
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	s, analyzer := k.schema, k.analyzer
 	if err := s.ValidateQuery(q); err != nil {
 		return index.Result{}, err
 	}
@@ -26,90 +33,115 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 		return index.Result{}, ctxErr("search", err)
 	}
 	textQ, terms := textQuery(s, analyzer, q.Text)
-	var must []query.Query
+	var matches []textMatch
 	if textQ != nil {
-		must = append(must, textQ)
-	}
-	must = append(must, filterQueries(q.Filter)...)
-	var root query.Query
-	switch len(must) {
-	case 0:
-		root = bleve.NewMatchAllQuery()
-	case 1:
-		root = must[0]
-	default:
-		root = bleve.NewConjunctionQuery(must...)
-	}
-	scored := textQ != nil
-	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
-	req.SortByCustom(sortOrder(q.Sort, scored))
-	for _, f := range q.Facets {
-		req.AddFacet(f, bleve.NewFacetRequest("k_"+f, index.MaxFacetValues))
-	}
-	res, err := k.alias.SearchInContext(ctx, req)
-	if err != nil {
-		return index.Result{}, ctxErr("search", err)
-	}
-	out := index.Result{Total: int(res.Total)}
-	if q.Limit > 0 {
-		out.Hits = make([]index.Hit, 0, len(res.Hits))
-	}
-	for _, h := range res.Hits {
-		d, ok, err := e.load(ctx, k, h.ID)
-		if err != nil {
+		if matches, err = textMatches(ctx, k.live, textQ); err != nil {
 			return index.Result{}, err
 		}
-		if !ok {
-			continue // deleted between the search and the load
+	}
+
+	k.cmu.RLock()
+	defer k.cmu.RUnlock()
+	m := k.mem
+	var set *roaring.Bitmap
+	var cands []ranked
+	var maxScore float64
+	if textQ == nil {
+		set = m.filter(q.Filter)
+		cands = make([]ranked, 0, set.GetCardinality())
+		it := set.Iterator()
+		for it.HasNext() {
+			cands = append(cands, ranked{ord: it.Next()})
 		}
-		hit := index.Hit{Doc: d}
-		if scored && res.MaxScore > 0 {
-			hit.Score = min(h.Score/res.MaxScore, 1)
+	} else {
+		allowed := m.filter(q.Filter)
+		set = roaring.New()
+		for _, tm := range matches {
+			o, ok := m.ords[tm.id]
+			if !ok || !allowed.Contains(o) || set.Contains(o) {
+				continue // written since the text search, or filtered out
+			}
+			set.Add(o)
+			cands = append(cands, ranked{ord: o, score: tm.score})
+			maxScore = max(maxScore, tm.score)
 		}
-		if q.Highlight && scored {
+	}
+	out := index.Result{Total: len(cands)}
+	if len(q.Facets) > 0 {
+		out.Facets = m.facets(set, q.Facets)
+	}
+	if q.Limit == 0 {
+		return out, nil
+	}
+	o := order{m: m, byScore: textQ != nil && len(q.Sort) == 0, sorts: q.Sort}
+	best := o.top(cands, q.Offset+q.Limit)
+	out.Hits = make([]index.Hit, 0, max(0, len(best)-q.Offset))
+	for _, r := range best[min(q.Offset, len(best)):] {
+		d := m.docs[r.ord]
+		hit := index.Hit{Doc: d} // shared with the memIndex: callers only read hits
+		if textQ != nil && maxScore > 0 {
+			hit.Score = min(r.score/maxScore, 1)
+		}
+		if q.Highlight && textQ != nil {
 			hit.Highlights = highlights(s, analyzer, d, terms)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	if len(q.Facets) > 0 {
-		out.Facets = map[string]map[string]int{}
-		for _, f := range q.Facets {
-			counts := map[string]int{}
-			if fr := res.Facets[f]; fr != nil {
-				for _, t := range fr.Terms.Terms() {
-					counts[t.Term] = t.Count
-				}
-			}
-			out.Facets[f] = counts
-		}
-	}
 	return out, nil
 }
 
-func sortOrder(sorts []index.SortBy, scored bool) search.SortOrder {
-	var order search.SortOrder
-	if len(sorts) == 0 && scored {
-		order = append(order, &search.SortScore{Desc: true})
-	}
-	for _, sb := range sorts {
-		if sb.Field == index.IDField {
-			return append(order, idOrder(sb.Desc))
-		}
-		order = append(order, &search.SortField{
-			Field:   "n_" + sb.Field,
-			Desc:    sb.Desc,
-			Type:    search.SortFieldAsNumber,
-			Missing: search.SortFieldMissingLast,
-		})
-	}
-	return append(order, idOrder(false))
+// textMatch is one document the text matched, with Bleve's score.
+type textMatch struct {
+	id    string
+	score float64
 }
 
-// idOrder sorts by the id's doc values. search.SortDocID would read every
-// match's stored fields to learn its id, which cost more than the rest of
-// a query at 100,000 documents.
-func idOrder(desc bool) search.SearchSort {
-	return &search.SortField{Field: idField, Desc: desc, Type: search.SortFieldAsString}
+// textMatches runs q on idx and returns every match with its id (from the
+// id's doc values) and score.
+func textMatches(ctx context.Context, idx bleve.Index, q query.Query) ([]textMatch, error) {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("%w: bleve: %w", index.ErrUnavailable, err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("%w: bleve reader: %w", index.ErrUnavailable, err)
+	}
+	defer r.Close()
+	searcher, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{})
+	if err != nil {
+		return nil, ctxErr("search", err)
+	}
+	defer searcher.Close()
+	dv, err := r.DocValueReader([]string{idField})
+	if err != nil {
+		return nil, fmt.Errorf("bleve doc values: %w", err)
+	}
+	sctx := &search.SearchContext{
+		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
+		IndexReader:       r,
+	}
+	var out []textMatch
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, ctxErr("search", err)
+			}
+		}
+		dm, err := searcher.Next(sctx)
+		if err != nil {
+			return nil, ctxErr("search", err)
+		}
+		if dm == nil {
+			return out, nil
+		}
+		var id string
+		if err := dv.VisitDocValues(dm.IndexInternalID, func(_ string, term []byte) { id = string(term) }); err != nil {
+			return nil, fmt.Errorf("bleve doc values: %w", err)
+		}
+		out = append(out, textMatch{id: id, score: dm.Score})
+		sctx.DocumentMatchPool.Put(dm)
+	}
 }
 
 // textQuery builds the query for the person's text: every whitespace word must
@@ -206,46 +238,6 @@ func disjunction(qs []query.Query, minimum int) query.Query {
 	d := bleve.NewDisjunctionQuery(qs...)
 	d.SetMin(float64(minimum))
 	return d
-}
-
-func filterQueries(f index.Filter) []query.Query {
-	out := make([]query.Query, 0, len(f.All))
-	for _, g := range f.All {
-		conds := make([]query.Query, 0, len(g))
-		for _, c := range g {
-			conds = append(conds, condQuery(c))
-		}
-		out = append(out, disjunction(conds, 1))
-	}
-	return out
-}
-
-func condQuery(c index.Cond) query.Query {
-	var q query.Query
-	switch {
-	case c.Min != nil || c.Max != nil:
-		yes := true
-		nq := bleve.NewNumericRangeInclusiveQuery(c.Min, c.Max, &yes, &yes)
-		nq.SetField("n_" + c.Field)
-		q = nq
-	case c.Field == index.IDField:
-		q = bleve.NewDocIDQuery(c.AnyOf)
-	default:
-		terms := make([]query.Query, len(c.AnyOf))
-		for i, v := range c.AnyOf {
-			tq := bleve.NewTermQuery(v)
-			tq.SetField("k_" + c.Field)
-			terms[i] = tq
-		}
-		q = disjunction(terms, 1)
-	}
-	if !c.Not {
-		return q
-	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(bleve.NewMatchAllQuery())
-	bq.AddMustNot(q)
-	return bq
 }
 
 // highlights marks, in the title and each text field of a hit, the tokens
