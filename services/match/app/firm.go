@@ -31,6 +31,9 @@ type subject struct {
 	chapters  []string
 	assocs    []string
 	terms     []string
+	// text is terms prepared for textRelevance; policyText adds the
+	// needs' labels (policies are written about needs).
+	text, policyText []textTerm
 }
 
 func newSubject(f *profilesv1.Firm) *subject {
@@ -50,6 +53,8 @@ func newSubject(f *profilesv1.Firm) *subject {
 	for _, m := range f.GetMemberships() {
 		s.assocs = append(s.assocs, m.GetAssociationId())
 	}
+	s.text = prepareTerms(s.terms)
+	s.policyText = prepareTerms(append(slices.Clone(s.terms), needLabels(s.needs)...))
 	return s
 }
 
@@ -215,7 +220,7 @@ func scorePolicy(sub *subject, d index.Document, e *catalogv1.PolicyEvaluation, 
 	if b := d.Numbers[docs.NBenefitFen]; b > 0 && maxBenefit > 0 {
 		c.add(matchv1.ReasonCode_REASON_CODE_BENEFIT, 0.1, b/maxBenefit, "扶持力度："+fmtFen(b))
 	}
-	textReason(c, 0.15, append(sub.terms, needLabels(sub.needs)...), docText(d, docs.TSummary, docs.TTags, docs.TBenefit))
+	textReason(c, 0.15, sub.policyText, docText(d, docs.TSummary, docs.TTags, docs.TBenefit))
 	c.finish()
 	return c
 }
@@ -364,8 +369,8 @@ func (s *Service) scoreAssociation(sub *subject, d index.Document, beltsFit map[
 			"会员企业同样出口到："+labels(docs.FMarkets, ms), ms...)
 	}
 	var belts []string
-	for id := range beltsFit {
-		if slices.Contains(s.members.BeltsCarriedBy(d.ID), id) {
+	for _, id := range s.members.BeltsCarriedBy(d.ID) {
+		if _, ok := beltsFit[id]; ok {
 			belts = append(belts, id)
 		}
 	}
@@ -380,7 +385,7 @@ func (s *Service) scoreAssociation(sub *subject, d index.Document, beltsFit map[
 	if slices.Contains(d.Keywords[docs.FJoined], "true") {
 		c.add(matchv1.ReasonCode_REASON_CODE_PROGRAMME_ASSOCIATION, 0.05, 1, "百社千企参与单位")
 	}
-	textReason(c, 0.05, sub.terms, docText(d, docs.TShortName, docs.TDescription))
+	textReason(c, 0.05, sub.text, docText(d, docs.TShortName, docs.TDescription))
 	c.finish()
 	return c
 }
@@ -454,7 +459,7 @@ func scoreBelt(sub *subject, d index.Document) *scored {
 	if ps := overlap(sub.platforms, d.Keywords[docs.FPlatforms]); len(ps) > 0 {
 		c.add(matchv1.ReasonCode_REASON_CODE_PLATFORM_OVERLAP, 0.1, float64(len(ps))/float64(len(sub.platforms)), "销售平台重合："+labels(docs.FPlatforms, ps), ps...)
 	}
-	textReason(c, 0.1, sub.terms, docText(d, docs.TProducts, docs.TDescription))
+	textReason(c, 0.1, sub.text, docText(d, docs.TProducts, docs.TDescription))
 	if sameDistrict && (sameIndustry || len(chapters) > 0) {
 		c.tier = 0
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/qihang-hz/qihang/services/match/docs"
@@ -18,8 +19,10 @@ type MemberStats struct {
 	firms map[string]firmContribution
 	// byAssoc counts per association.
 	byAssoc map[string]*assocCounts
-	// beltsOf lists, per association, the belts that name it.
-	belts map[string][]string // belt id -> association ids
+	// belts lists, per belt, the associations it names; carried is the
+	// reverse, per association.
+	belts   map[string][]string // belt id -> association ids
+	carried map[string][]string // association id -> belt ids
 }
 
 type firmContribution struct {
@@ -36,7 +39,7 @@ type assocCounts struct {
 
 // NewMemberStats returns empty statistics.
 func NewMemberStats() *MemberStats {
-	return &MemberStats{firms: map[string]firmContribution{}, byAssoc: map[string]*assocCounts{}, belts: map[string][]string{}}
+	return &MemberStats{firms: map[string]firmContribution{}, byAssoc: map[string]*assocCounts{}, belts: map[string][]string{}, carried: map[string][]string{}}
 }
 
 // Applied implements indexsync.Observer.
@@ -46,10 +49,21 @@ func (m *MemberStats) Applied(kind index.Kind, id string, doc *index.Document) {
 		m.applyFirm(id, doc)
 	case index.KindBelt:
 		m.mu.Lock()
+		for _, a := range m.belts[id] {
+			m.carried[a] = slices.DeleteFunc(m.carried[a], func(b string) bool { return b == id })
+			if len(m.carried[a]) == 0 {
+				delete(m.carried, a)
+			}
+		}
 		if doc == nil {
 			delete(m.belts, id)
 		} else {
-			m.belts[id] = append([]string(nil), doc.Keywords[docs.FAssociationIDs]...)
+			assocs := slices.Compact(slices.Sorted(slices.Values(doc.Keywords[docs.FAssociationIDs])))
+			m.belts[id] = assocs
+			for _, a := range assocs {
+				m.carried[a] = append(m.carried[a], id)
+				slices.Sort(m.carried[a])
+			}
 		}
 		m.mu.Unlock()
 	}
@@ -124,18 +138,9 @@ func (m *MemberStats) MemberMarkets(assoc string) map[string]int {
 	return out
 }
 
-// BeltsCarriedBy returns the belts that name an association.
+// BeltsCarriedBy returns the belts that name an association, by id.
 func (m *MemberStats) BeltsCarriedBy(assoc string) []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	var out []string
-	for belt, assocs := range m.belts {
-		for _, a := range assocs {
-			if a == assoc {
-				out = append(out, belt)
-				break
-			}
-		}
-	}
-	return out
+	return slices.Clone(m.carried[assoc])
 }

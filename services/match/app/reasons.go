@@ -193,11 +193,40 @@ func productTerms(products ...string) []string {
 	return out
 }
 
+// textTerm is a term prepared for textRelevance: lower-cased, with its
+// synonyms and two-character pieces, once per request rather than once per
+// candidate.
+type textTerm struct {
+	term     string
+	variants []string // the term and its synonyms, lower-cased
+	pieces   []string // two-character pieces of a term of three or more
+}
+
+func prepareTerms(terms []string) []textTerm {
+	out := make([]textTerm, 0, len(terms))
+	for _, t := range terms {
+		lt := strings.ToLower(t)
+		tt := textTerm{term: t, variants: []string{lt}}
+		for _, syn := range index.ExpandSynonyms(t) {
+			if ls := strings.ToLower(syn); !slices.Contains(tt.variants, ls) {
+				tt.variants = append(tt.variants, ls)
+			}
+		}
+		if rs := []rune(lt); len(rs) >= 3 {
+			for i := 0; i+1 < len(rs); i++ {
+				tt.pieces = append(tt.pieces, string(rs[i:i+2]))
+			}
+		}
+		out = append(out, tt)
+	}
+	return out
+}
+
 // textRelevance rates how well terms appear in text, in [0, 1], and
 // returns the terms found: a term (or one of its synonyms) found whole
 // counts 1; a term of three or more characters half of whose two-character
 // pieces are found counts ½.
-func textRelevance(terms []string, text string) (float64, []string) {
+func textRelevance(terms []textTerm, text string) (float64, []string) {
 	if len(terms) == 0 || text == "" {
 		return 0, nil
 	}
@@ -205,48 +234,37 @@ func textRelevance(terms []string, text string) (float64, []string) {
 	var sum float64
 	var found []string
 	for _, t := range terms {
-		lt := strings.ToLower(t)
-		whole := strings.Contains(text, lt)
-		if !whole {
-			for _, syn := range index.ExpandSynonyms(t) {
-				if strings.Contains(text, strings.ToLower(syn)) {
-					whole = true
-					break
-				}
+		whole := false
+		for _, v := range t.variants {
+			if strings.Contains(text, v) {
+				whole = true
+				break
 			}
 		}
 		if whole {
 			sum++
-			found = append(found, t)
+			found = append(found, t.term)
 			continue
 		}
-		rs := []rune(lt)
-		if len(rs) < 3 {
+		if len(t.pieces) == 0 {
 			continue
 		}
 		hits := 0
-		for i := 0; i+1 < len(rs); i++ {
-			if strings.Contains(text, string(rs[i:i+2])) {
+		for _, p := range t.pieces {
+			if strings.Contains(text, p) {
 				hits++
 			}
 		}
-		if hits*2 >= len(rs)-1 {
+		if hits*2 >= len(t.pieces) {
 			sum += 0.5
-			found = append(found, t)
+			found = append(found, t.term)
 		}
 	}
 	return math.Min(sum/float64(min(len(terms), 3)), 1), found
 }
 
-func docText(d index.Document, fields ...string) string {
-	parts := []string{d.Title}
-	for _, f := range fields {
-		parts = append(parts, d.Text[f])
-	}
-	return strings.Join(parts, " ")
-}
-
-func textReason(c *scored, weight float64, terms []string, text string) {
+// textReason adds a text-relevance reason when terms appear in text.
+func textReason(c *scored, weight float64, terms []textTerm, text string) {
 	if s, found := textRelevance(terms, text); s > 0 {
 		c.add(matchv1.ReasonCode_REASON_CODE_TEXT_RELEVANCE, weight, s, "内容相关："+strings.Join(found, "、"), found...)
 	}
@@ -273,4 +291,13 @@ func servicesFor(needs []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// docText joins a document's title and the named text fields.
+func docText(d index.Document, fields ...string) string {
+	parts := []string{d.Title}
+	for _, f := range fields {
+		parts = append(parts, d.Text[f])
+	}
+	return strings.Join(parts, " ")
 }
