@@ -72,6 +72,10 @@ type Belts struct {
 // BeltsSource is the belts' change feed source.
 const BeltsSource = "belts"
 
+// ChangeStamp is the head of the belts' change feed: it moves with every
+// belt write of any instance.
+func (r *Belts) ChangeStamp(ctx context.Context) (int64, error) { return r.feed.Head(ctx, BeltsSource) }
+
 // Feed returns the belts' change feed.
 func (r *Belts) Feed() *changefeed.Feed { return r.feed }
 

@@ -44,6 +44,8 @@ type BeltStore interface {
 	Get(ctx context.Context, id string) (*catalogv1.IndustryBelt, error)
 	Update(ctx context.Context, id string, expect int64, remove bool, fn func(*catalogv1.IndustryBelt) error) (*catalogv1.IndustryBelt, error)
 	List(ctx context.Context, q adapters.BeltQuery, offset, limit int) ([]*catalogv1.IndustryBelt, int, error)
+	// ChangeStamp moves with every belt write of any instance.
+	ChangeStamp(ctx context.Context) (int64, error)
 }
 
 // Profiles reads firms and associations from the profiles service with the
@@ -68,6 +70,7 @@ type Service struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	cache    *publishedCache
+	belted   *beltCache
 	quick    *limiter
 	// programme caches which associations joined the programme (a fact
 	// criteria read) for programmeTTL.
@@ -83,8 +86,9 @@ type Deps struct {
 	Audit    AuditLog
 	Logger   *slog.Logger
 	Now      func() time.Time
-	// CacheRefresh is how often the published-policy cache checks the store
-	// for changes made by other instances (default 10s). Changes made
+	// CacheRefresh is how often the published-policy and published-belt
+	// caches check the store for changes made by other instances (default
+	// 10s). Changes made
 	// through this instance apply at once.
 	CacheRefresh time.Duration
 	// QuickChecksPerSecond limits evaluations of unsaved firms per client
@@ -105,6 +109,7 @@ func New(d Deps) *Service {
 		policies: d.Policies, belts: d.Belts, profiles: d.Profiles, engine: d.Engine, audit: d.Audit,
 		logger: d.Logger, now: d.Now,
 		cache:     &publishedCache{refresh: d.CacheRefresh, rules: map[string]*cachedPolicy{}},
+		belted:    &beltCache{refresh: d.CacheRefresh},
 		quick:     newLimiter(d.QuickChecksPerSecond, 10*d.QuickChecksPerSecond),
 		programme: newTTLCache[bool](programmeTTL),
 	}

@@ -75,6 +75,7 @@ func (s *Service) CreateIndustryBelt(ctx context.Context, b *catalogv1.IndustryB
 		return nil, err
 	}
 	out, err := s.belts.Create(ctx, b)
+	s.beltChanged()
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +148,7 @@ func (s *Service) UpdateIndustryBelt(ctx context.Context, patch *catalogv1.Indus
 		}
 		return s.checkBelt(ctx, b)
 	})
+	s.beltChanged()
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +178,7 @@ func (s *Service) DeleteIndustryBelt(ctx context.Context, id, etag string) error
 		}
 		return nil
 	})
+	s.beltChanged()
 	if err != nil {
 		return err
 	}

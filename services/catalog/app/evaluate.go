@@ -23,7 +23,6 @@ import (
 	"github.com/qihang-hz/qihang/internal/auth"
 	"github.com/qihang-hz/qihang/internal/ids"
 	"github.com/qihang-hz/qihang/internal/paging"
-	"github.com/qihang-hz/qihang/services/catalog/adapters"
 	"github.com/qihang-hz/qihang/services/catalog/domain"
 	"github.com/qihang-hz/qihang/services/catalog/eligibility"
 )
@@ -359,16 +358,17 @@ func (s *Service) subject(ctx context.Context, p auth.Principal, req EvaluateReq
 			programme[id] = joined
 		}
 	}
-	belts, _, err := s.belts.List(ctx, adapters.BeltQuery{Filter: domain.BeltFilter{
-		District: firm.GetDistrict(), Industry: firm.GetIndustry(), Status: catalogv1.IndustryBeltStatus_INDUSTRY_BELT_STATUS_PUBLISHED,
-	}}, 0, 100)
+	belts, err := s.publishedBelts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	// The firm is in the belts of its district and industry.
 	var beltIDs []string
 	if firm.GetDistrict() != 0 && firm.GetIndustry() != 0 {
 		for _, b := range belts {
-			beltIDs = append(beltIDs, b.GetId())
+			if b.GetDistrict() == firm.GetDistrict() && b.GetIndustry() == firm.GetIndustry() {
+				beltIDs = append(beltIDs, b.GetId())
+			}
 		}
 	}
 	facts := eligibility.Facts(firm, programme, beltIDs)
