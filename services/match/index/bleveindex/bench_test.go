@@ -92,7 +92,6 @@ func BenchmarkSearch100k(b *testing.B) {
 	}
 }
 
-
 // TestMain closes the benchmark index, which removes its scratch directory.
 func TestMain(m *testing.M) {
 	code := m.Run()
