@@ -84,6 +84,9 @@ type kindIndex struct {
 	// and return hits without loading stored fields.
 	cmu sync.RWMutex
 	mem *memIndex
+
+	// segIDs maps the live index's document numbers to ids (text queries).
+	segIDs segmentIDs
 }
 
 func (k *kindIndex) cached(id string) (index.Document, bool) {

@@ -22,6 +22,10 @@ import (
 type memIndex struct {
 	ords map[string]uint32
 	docs []index.Document // by ordinal; ID "" when free
+	// gens counts, per ordinal, the times it was freed: an ordinal
+	// remembered with its generation (segmentIDs) is still the same
+	// document's while the generation matches.
+	gens []uint32
 	free []uint32
 	live *roaring.Bitmap
 	// kw[field][value] holds the ordinals of the documents with the value.
@@ -66,6 +70,7 @@ func (m *memIndex) put(d index.Document) {
 	} else {
 		o = uint32(len(m.docs))
 		m.docs = append(m.docs, index.Document{})
+		m.gens = append(m.gens, 0)
 	}
 	m.ords[d.ID] = o
 	m.docs[o] = d
@@ -103,6 +108,7 @@ func (m *memIndex) remove(id string) {
 	m.unindex(o)
 	delete(m.ords, id)
 	m.docs[o] = index.Document{}
+	m.gens[o]++
 	m.live.Remove(o)
 	m.free = append(m.free, o)
 }

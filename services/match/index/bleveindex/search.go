@@ -8,6 +8,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -34,8 +35,9 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	}
 	textQ, terms := textQuery(s, analyzer, q.Text)
 	var matches []textMatch
+	var res *resolver
 	if textQ != nil {
-		if matches, err = textMatches(ctx, k.live, textQ); err != nil {
+		if matches, res, err = textMatches(ctx, k.live, &k.segIDs, textQ); err != nil {
 			return index.Result{}, err
 		}
 	}
@@ -56,14 +58,14 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	} else {
 		allowed := m.filter(q.Filter)
 		set = roaring.New()
-		for _, tm := range matches {
-			o, ok := m.ords[tm.id]
+		for i := range matches {
+			o, ok := res.ordinal(m, matches[i].num)
 			if !ok || !allowed.Contains(o) || set.Contains(o) {
 				continue // written since the text search, or filtered out
 			}
 			set.Add(o)
-			cands = append(cands, ranked{ord: o, score: tm.score})
-			maxScore = max(maxScore, tm.score)
+			cands = append(cands, ranked{ord: o, score: matches[i].score})
+			maxScore = max(maxScore, matches[i].score)
 		}
 	}
 	out := index.Result{Total: len(cands)}
@@ -90,33 +92,38 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	return out, nil
 }
 
-// textMatch is one document the text matched, with Bleve's score.
+// textMatch is one document the text matched: its number in the snapshot
+// and Bleve's score.
 type textMatch struct {
-	id    string
+	num   uint64
 	score float64
 }
 
-// textMatches runs q on idx and returns every match with its id (from the
-// id's doc values) and score.
-func textMatches(ctx context.Context, idx bleve.Index, q query.Query) ([]textMatch, error) {
+// textMatches runs q on idx and returns every match with the resolver of
+// their ordinals.
+func textMatches(ctx context.Context, idx bleve.Index, ids *segmentIDs, q query.Query) ([]textMatch, *resolver, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("%w: bleve: %w", index.ErrUnavailable, err)
+		return nil, nil, fmt.Errorf("%w: bleve: %w", index.ErrUnavailable, err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("%w: bleve reader: %w", index.ErrUnavailable, err)
+		return nil, nil, fmt.Errorf("%w: bleve reader: %w", index.ErrUnavailable, err)
 	}
 	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, nil, fmt.Errorf("bleve: %T is not a scorch snapshot", r)
+	}
+	res, err := ids.forSnapshot(snap)
+	if err != nil {
+		return nil, nil, err
+	}
 	searcher, err := q.Searcher(ctx, r, idx.Mapping(), search.SearcherOptions{})
 	if err != nil {
-		return nil, ctxErr("search", err)
+		return nil, nil, ctxErr("search", err)
 	}
 	defer searcher.Close()
-	dv, err := r.DocValueReader([]string{idField})
-	if err != nil {
-		return nil, fmt.Errorf("bleve doc values: %w", err)
-	}
 	sctx := &search.SearchContext{
 		DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
 		IndexReader:       r,
@@ -125,21 +132,17 @@ func textMatches(ctx context.Context, idx bleve.Index, q query.Query) ([]textMat
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, ctxErr("search", err)
+				return nil, nil, ctxErr("search", err)
 			}
 		}
 		dm, err := searcher.Next(sctx)
 		if err != nil {
-			return nil, ctxErr("search", err)
+			return nil, nil, ctxErr("search", err)
 		}
 		if dm == nil {
-			return out, nil
+			return out, res, nil
 		}
-		var id string
-		if err := dv.VisitDocValues(dm.IndexInternalID, func(_ string, term []byte) { id = string(term) }); err != nil {
-			return nil, fmt.Errorf("bleve doc values: %w", err)
-		}
-		out = append(out, textMatch{id: id, score: dm.Score})
+		out = append(out, textMatch{num: dm.IndexInternalID.Value(), score: dm.Score})
 		sctx.DocumentMatchPool.Put(dm)
 	}
 }
