@@ -58,6 +58,10 @@ type Database struct {
 	store *Store
 }
 
+// Embedded reports whether the database is the embedded server's, which
+// only this process writes to: no other instance's writes can appear in it.
+func (d Database) Embedded() bool { return d.store != nil && d.store.embedded }
+
 // Collection returns the named collection's write and read handles.
 func (d Database) Collection(name string) Collection {
 	return Collection{Write: d.Write.Collection(name), Read: d.Read.Collection(name), db: d}

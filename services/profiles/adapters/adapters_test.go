@@ -330,7 +330,7 @@ func TestCountMembersRecountsInBackground(t *testing.T) {
 		defer mu.Unlock()
 		return clock().Add(offset)
 	}
-	r := adapters.NewFirms(db, later)
+	r := adapters.NewFirms(db, later).AsSharedStore()
 	other := adapters.NewFirms(db, clock) // another instance
 	if err := r.Create(ctx, newFirm(t, 600, commonv1.District_DISTRICT_XIAOSHAN, "a1")); err != nil {
 		t.Fatal(err)

@@ -84,3 +84,42 @@ func TestMemberCountRacedRecountsSooner(t *testing.T) {
 		t.Errorf("next recount due %v after the start, want %v", due.Sub(start), recountAfterRace)
 	}
 }
+
+// With a single writer (the embedded store) counts are not redone on age,
+// only after a count raced a write.
+func TestMemberCountSingleWriterRecountsOnlyAfterRace(t *testing.T) {
+	m := memberCounts{singleWriter: true}
+	var calls atomic.Int32
+	release := make(chan struct{}, 2)
+	count := func(context.Context) (map[string]int, error) {
+		calls.Add(1)
+		<-release
+		return map[string]int{"a1": 1}, nil
+	}
+	later := time.Now().Add(24 * time.Hour)
+	release <- struct{}{}
+	if _, err := m.get(t.Context(), time.Now, count, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.get(t.Context(), func() time.Time { return later }, count, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("counted %d times a day later, want once", n)
+	}
+
+	m.mu.Lock()
+	m.stale = true // as after a count that raced a write
+	m.mu.Unlock()
+	release <- struct{}{}
+	if _, err := m.get(t.Context(), func() time.Time { return later }, count, nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for calls.Load() != 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("counted %d times after a race, want 2", n)
+	}
+}

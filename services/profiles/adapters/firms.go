@@ -31,7 +31,13 @@ const FirmsSource = "firms"
 
 // NewFirms returns the firm repository of db.
 func NewFirms(db store.Database, now func() time.Time) *Firms {
-	return &Firms{c: db.Collection("firms"), now: now, feed: changefeed.New(db, now)}
+	r := &Firms{c: db.Collection("firms"), now: now, feed: changefeed.New(db, now)}
+	// Only this process writes to an embedded store, so its own writes keep
+	// the counts exact: no periodic recount (a whole-collection aggregate,
+	// seconds of CPU at 100,000 firms there). A count that raced a write is
+	// still redone.
+	r.members.singleWriter = db.Embedded()
+	return r
 }
 
 // StartMemberCount counts every association's members in the background,
@@ -352,6 +358,9 @@ type memberCounts struct {
 	err      error
 	// raced is set by adjust while a count runs.
 	raced bool
+	// singleWriter: no other instance writes; counts are only redone when
+	// stale (the last count raced a write or failed).
+	singleWriter, stale bool
 }
 
 // get returns the counts of ids. Counts in memory answer at once; when they
@@ -364,7 +373,7 @@ func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func
 	for attempt := 0; ; attempt++ {
 		m.mu.Lock()
 		if m.counts != nil {
-			if now().Sub(m.loadedAt) >= memberCountsTTL {
+			if m.due(now()) {
 				m.startLocked(now, count)
 			}
 			out := make(map[string]int, len(ids))
@@ -389,6 +398,14 @@ func (m *memberCounts) get(ctx context.Context, now func() time.Time, count func
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// due reports whether the counts should be redone.
+func (m *memberCounts) due(now time.Time) bool {
+	if m.singleWriter && !m.stale {
+		return false
+	}
+	return now.Sub(m.loadedAt) >= memberCountsTTL
 }
 
 // start begins the first count in the background (the service calls it at
@@ -423,10 +440,10 @@ func (m *memberCounts) recount(now func() time.Time, count func(context.Context)
 	if err != nil {
 		// Keep the counts (still adjusted by this instance's writes) and
 		// try again a little later.
-		m.loadedAt = start.Add(retryAfterFailure - memberCountsTTL)
+		m.loadedAt, m.stale = start.Add(retryAfterFailure-memberCountsTTL), true
 		return
 	}
-	m.counts, m.loadedAt = counts, start
+	m.counts, m.loadedAt, m.stale = counts, start, m.raced
 	if m.raced {
 		m.loadedAt = start.Add(recountAfterRace - memberCountsTTL)
 	}
