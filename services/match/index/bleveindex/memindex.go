@@ -228,50 +228,80 @@ func (m *memIndex) facets(set *roaring.Bitmap, fields []string) map[string]map[s
 	return out
 }
 
-// ranked is one candidate of a sorted result.
+// ranked is one candidate of a sorted result, with its sort keys.
 type ranked struct {
 	ord   uint32
 	score float64
+	id    string
+	// keys are the values of the sort fields, a missing one as +Inf
+	// (ascending) or -Inf (descending) so that it sorts last either way.
+	keys []float64
 }
 
 // order compares candidates: by score (when by score), then by the sort
-// fields (documents without a number last in both directions), then by id
-// ascending, unless the sort ends at the id.
+// fields, then by id ascending, unless the sort ends at the id.
 type order struct {
-	m       *memIndex
 	byScore bool
 	sorts   []index.SortBy
+}
+
+// prepare fills in the candidates' ids and sort keys from m, once, so that
+// comparisons read no maps.
+func (o order) prepare(m *memIndex, cands []ranked) {
+	n := 0
+	for _, s := range o.sorts {
+		if s.Field == index.IDField {
+			break
+		}
+		n++
+	}
+	keys := make([]float64, len(cands)*n)
+	for i := range cands {
+		d := &m.docs[cands[i].ord]
+		cands[i].id = d.ID
+		if n == 0 {
+			continue
+		}
+		k := keys[i*n : (i+1)*n : (i+1)*n]
+		for j, s := range o.sorts[:n] {
+			v, ok := d.Numbers[s.Field]
+			switch {
+			case ok:
+				k[j] = v
+			case s.Desc:
+				k[j] = math.Inf(-1)
+			default:
+				k[j] = math.Inf(1)
+			}
+		}
+		cands[i].keys = k
+	}
 }
 
 func (o order) less(a, b ranked) bool {
 	if o.byScore && a.score != b.score {
 		return a.score > b.score
 	}
-	da, db := &o.m.docs[a.ord], &o.m.docs[b.ord]
-	for _, s := range o.sorts {
+	for j, s := range o.sorts {
 		if s.Field == index.IDField {
 			if s.Desc {
-				return da.ID > db.ID
+				return a.id > b.id
 			}
-			return da.ID < db.ID
+			return a.id < b.id
 		}
-		va, oka := da.Numbers[s.Field]
-		vb, okb := db.Numbers[s.Field]
-		switch {
-		case oka != okb:
-			return oka
-		case !oka || va == vb:
-			continue
+		switch va, vb := a.keys[j], b.keys[j]; {
+		case va == vb:
 		case s.Desc:
 			return va > vb
 		default:
 			return va < vb
 		}
 	}
-	return da.ID < db.ID
+	return a.id < b.id
 }
 
-// top returns the first n candidates in order, best first.
+// top returns the first n candidates in order, best first (prepare them
+// first).
 func (o order) top(cands []ranked, n int) []ranked {
 	if n <= 0 {
 		return nil

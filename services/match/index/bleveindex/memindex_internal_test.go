@@ -67,7 +67,8 @@ func TestMemIndexOrder(t *testing.T) {
 		cands = append(cands, ranked{ord: o})
 	}
 	for _, desc := range []bool{false, true} {
-		o := order{m: m, sorts: []index.SortBy{{Field: "readiness", Desc: desc}}}
+		o := order{sorts: []index.SortBy{{Field: "readiness", Desc: desc}}}
+		o.prepare(m, cands)
 		var got []string
 		for _, r := range o.top(append([]ranked(nil), cands...), 4) {
 			got = append(got, m.docs[r.ord].ID)

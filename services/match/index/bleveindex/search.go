@@ -75,7 +75,8 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	if q.Limit == 0 {
 		return out, nil
 	}
-	o := order{m: m, byScore: textQ != nil && len(q.Sort) == 0, sorts: q.Sort}
+	o := order{byScore: textQ != nil && len(q.Sort) == 0, sorts: q.Sort}
+	o.prepare(m, cands)
 	best := o.top(cands, q.Offset+q.Limit)
 	out.Hits = make([]index.Hit, 0, max(0, len(best)-q.Offset))
 	for _, r := range best[min(q.Offset, len(best)):] {
