@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -79,7 +80,7 @@ type publishedCache struct {
 	refresh time.Duration
 
 	mu       sync.Mutex
-	rules    map[string]*cachedPolicy // by id, of the last load
+	rules    map[string]*cachedPolicy // by id; replaced, never modified, once handed out
 	list     []*cachedPolicy
 	stamp    adapters.Stamp
 	checked  time.Time
@@ -87,26 +88,27 @@ type publishedCache struct {
 	loadedOK bool
 }
 
-// published returns the compiled published policies, reloading when needed.
-func (s *Service) published(ctx context.Context) ([]*cachedPolicy, error) {
+// published returns the compiled published policies in rank order and by
+// id (both read-only), reloading when needed.
+func (s *Service) published(ctx context.Context) ([]*cachedPolicy, map[string]*cachedPolicy, error) {
 	c := s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := s.now()
 	if c.loadedOK && !c.dirty && now.Sub(c.checked) < c.refresh {
-		return c.list, nil
+		return c.list, c.rules, nil
 	}
 	stamp, err := s.policies.Stamp(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.checked = now
 	if c.loadedOK && !c.dirty && stamp == c.stamp {
-		return c.list, nil
+		return c.list, c.rules, nil
 	}
 	policies, err := s.policies.ListPublished(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	next := make(map[string]*cachedPolicy, len(policies))
 	list := make([]*cachedPolicy, 0, len(policies))
@@ -128,7 +130,7 @@ func (s *Service) published(ctx context.Context) ([]*cachedPolicy, error) {
 	}
 	rankOrder(list)
 	c.rules, c.list, c.stamp, c.dirty, c.loadedOK = next, list, stamp, false, true
-	return list, nil
+	return list, next, nil
 }
 
 // policyChanged applies a policy this instance just wrote to the cache
@@ -145,6 +147,8 @@ func (s *Service) policyChanged(p *catalogv1.Policy, deleted bool) {
 		return
 	}
 	c.stamp.Writes++
+	// Copy on write: evaluations in flight read the map handed out.
+	c.rules = maps.Clone(c.rules)
 	delete(c.rules, p.GetId())
 	if !deleted && p.GetStatus() == catalogv1.PolicyStatus_POLICY_STATUS_PUBLISHED {
 		cp := proto.Clone(p).(*catalogv1.Policy)

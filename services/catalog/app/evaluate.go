@@ -276,7 +276,7 @@ func isNotFoundStatus(err error) bool { return status.Code(err) == codes.NotFoun
 // visible to the caller) in request order, or every published, unexpired one
 // (of a category) in benefit-cap order.
 func (s *Service) targets(ctx context.Context, p auth.Principal, req EvaluateRequest) ([]*cachedPolicy, error) {
-	cached, err := s.published(ctx)
+	cached, byID, err := s.published(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -292,10 +292,6 @@ func (s *Service) targets(ctx context.Context, p auth.Principal, req EvaluateReq
 			}
 		}
 		return out, nil
-	}
-	byID := make(map[string]*cachedPolicy, len(cached))
-	for _, c := range cached {
-		byID[c.policy.GetId()] = c
 	}
 	out := make([]*cachedPolicy, 0, len(req.PolicyIDs))
 	for i, id := range req.PolicyIDs {
