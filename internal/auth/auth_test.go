@@ -41,6 +41,34 @@ func TestTokenRoundTrip(t *testing.T) {
 	}
 }
 
+// A verified token is remembered until it expires: verifying it again
+// answers from memory, and once expired it is refused from memory too.
+// Tampered bytes never hit the remembered token.
+func TestVerifierRemembersUntilExpiry(t *testing.T) {
+	iss, ver := newPair(t, time.Hour)
+	now := time.Now()
+	ver.now = func() time.Time { return now }
+	tok, _, err := iss.Issue(Principal{AccountID: "a", Username: "admin", Role: RoleBureauAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if p, err := ver.Verify(tok); err != nil || p.Username != "admin" {
+			t.Fatalf("verify %d: %+v %v", i, p, err)
+		}
+	}
+	if n := len(ver.verified); n != 1 {
+		t.Errorf("%d tokens remembered, want 1", n)
+	}
+	if _, err := ver.Verify(tok[:len(tok)-3] + "abc"); !errors.Is(err, ErrTokenInvalid) {
+		t.Errorf("tampered signature after a good verification: err = %v", err)
+	}
+	now = now.Add(2 * time.Hour)
+	if _, err := ver.Verify(tok); !errors.Is(err, ErrTokenExpired) {
+		t.Errorf("remembered token past expiry: err = %v, want ErrTokenExpired", err)
+	}
+}
+
 func TestTokenRejections(t *testing.T) {
 	iss, ver := newPair(t, time.Hour)
 	_, otherVer := newPair(t, time.Hour)
