@@ -205,10 +205,10 @@ type textTerm struct {
 func prepareTerms(terms []string) []textTerm {
 	out := make([]textTerm, 0, len(terms))
 	for _, t := range terms {
-		lt := strings.ToLower(t)
+		lt := lowerASCII(t)
 		tt := textTerm{term: t, variants: []string{lt}}
 		for _, syn := range index.ExpandSynonyms(t) {
-			if ls := strings.ToLower(syn); !slices.Contains(tt.variants, ls) {
+			if ls := lowerASCII(syn); !slices.Contains(tt.variants, ls) {
 				tt.variants = append(tt.variants, ls)
 			}
 		}
@@ -230,7 +230,7 @@ func textRelevance(terms []textTerm, text string) (float64, []string) {
 	if len(terms) == 0 || text == "" {
 		return 0, nil
 	}
-	text = strings.ToLower(text)
+	text = lowerASCII(text)
 	var sum float64
 	var found []string
 	for _, t := range terms {
@@ -261,6 +261,26 @@ func textRelevance(terms []textTerm, text string) (float64, []string) {
 		}
 	}
 	return math.Min(sum/float64(min(len(terms), 3)), 1), found
+}
+
+// lowerASCII lower-cases the ASCII letters of s (the Latin words of the
+// vocabulary: Amazon, TikTok); Chinese has no case, and strings.ToLower
+// rewrote every rune of every candidate's text.
+func lowerASCII(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // textReason adds a text-relevance reason when terms appear in text.
