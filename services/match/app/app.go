@@ -96,6 +96,21 @@ func (s *Service) search(ctx context.Context, kind index.Kind, q index.Query) (i
 	return res, nil
 }
 
+// searchMany runs queries in one engine call, once every kind's index is
+// ready.
+func (s *Service) searchMany(ctx context.Context, reqs []index.Request) ([]index.Result, error) {
+	for _, r := range reqs {
+		if !s.indexes.Ready(r.Kind) {
+			return nil, apperr.Unavailable(nil, "%s索引正在构建，请稍后重试", kindLabel(r.Kind))
+		}
+	}
+	res, err := s.engine.SearchMany(ctx, reqs)
+	if err != nil {
+		return nil, engineErr(err)
+	}
+	return res, nil
+}
+
 func engineErr(err error) error {
 	switch {
 	case errors.Is(err, index.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

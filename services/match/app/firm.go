@@ -274,14 +274,14 @@ func (s *Service) ListFirmAssociationMatches(ctx context.Context, req *matchv1.L
 	if len(fits) > 0 {
 		filter = append(filter, fits)
 	}
-	res, err := s.search(ctx, index.KindAssociation, index.Query{Filter: index.Filter{All: filter}, Sort: []index.SortBy{{Field: index.IDField}}, Limit: index.MaxLimit})
+	both, err := s.searchMany(ctx, []index.Request{
+		{Kind: index.KindAssociation, Query: index.Query{Filter: index.Filter{All: filter}, Sort: []index.SortBy{{Field: index.IDField}}, Limit: index.MaxLimit}},
+		{Kind: index.KindBelt, Query: publishedBelts},
+	})
 	if err != nil {
 		return nil, err
 	}
-	beltsFit, err := s.fittingBelts(ctx, sub)
-	if err != nil {
-		return nil, err
-	}
+	res, beltsFit := both[0], fittingBelts(sub, both[1])
 	var all []*scored
 	for _, h := range res.Hits {
 		all = append(all, s.scoreAssociation(sub, h.Doc, beltsFit))
@@ -320,18 +320,17 @@ func (s *Service) associationSummary(d index.Document) (*matchv1.AssociationSumm
 	return sum, nil
 }
 
-// fittingBelts returns the published belts a firm fits (same district and
-// industry, or a shared HS chapter), by id.
-func (s *Service) fittingBelts(ctx context.Context, sub *subject) (map[string]index.Document, error) {
-	res, err := s.search(ctx, index.KindBelt, index.Query{
-		Filter: index.Filter{All: and(kw(docs.FStatus, docs.Name(catalogv1.IndustryBeltStatus_INDUSTRY_BELT_STATUS_PUBLISHED)))},
-		Sort:   []index.SortBy{{Field: index.IDField}}, Limit: index.MaxLimit,
-	})
-	if err != nil {
-		return nil, err
-	}
+// publishedBelts is the query of every published belt.
+var publishedBelts = index.Query{
+	Filter: index.Filter{All: and(kw(docs.FStatus, docs.Name(catalogv1.IndustryBeltStatus_INDUSTRY_BELT_STATUS_PUBLISHED)))},
+	Sort:   []index.SortBy{{Field: index.IDField}}, Limit: index.MaxLimit,
+}
+
+// fittingBelts returns, of the published belts, those a firm fits (same
+// district and industry, or a shared HS chapter), by id.
+func fittingBelts(sub *subject, published index.Result) map[string]index.Document {
 	out := map[string]index.Document{}
-	for _, h := range res.Hits {
+	for _, h := range published.Hits {
 		d := h.Doc
 		sameDistrictIndustry := sub.district != "" && slices.Contains(d.Keywords[docs.FDistrict], sub.district) &&
 			sub.industry != "" && slices.Contains(d.Keywords[docs.FIndustry], sub.industry)
@@ -339,7 +338,7 @@ func (s *Service) fittingBelts(ctx context.Context, sub *subject) (map[string]in
 			out[d.ID] = d
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (s *Service) scoreAssociation(sub *subject, d index.Document, beltsFit map[string]index.Document) *scored {

@@ -136,16 +136,17 @@ func (s *Service) Search(ctx context.Context, req *matchv1.SearchRequest) (*matc
 		kind matchv1.DocumentKind
 		res  index.Result
 	}
-	var results []kindResult
 	window := min(p.Offset+p.Size, MaxResults)
 	// Facets whose own filter is not set count over the same documents as
 	// the hits, so the main query computes them; the others need a query
-	// without their filter (disjunctive faceting, see facet).
+	// without their filter (disjunctive faceting). Every query goes to the
+	// engine in one SearchMany.
 	filtered := map[matchv1.SearchFacet]bool{}
 	for _, f := range specs {
 		filtered[f.facet] = true
 	}
-	main := map[matchv1.DocumentKind]index.Result{}
+	var reqs []index.Request
+	mainAt := map[matchv1.DocumentKind]int{}
 	for _, k := range kindOrder {
 		if !slices.Contains(kinds, k) || !s.hasKind(kindOf[k]) {
 			continue
@@ -160,12 +161,46 @@ func (s *Service) Search(ctx context.Context, req *matchv1.SearchRequest) (*matc
 				facets = append(facets, field)
 			}
 		}
-		res, err := s.search(ctx, kindOf[k], index.Query{Text: q, Filter: filter, Limit: window, Highlight: q != "", Sort: sortFor(q), Facets: facets})
-		if err != nil {
-			return nil, err
+		mainAt[k] = len(reqs)
+		reqs = append(reqs, index.Request{Kind: kindOf[k], Query: index.Query{Text: q, Filter: filter, Limit: window, Highlight: q != "", Sort: sortFor(q), Facets: facets}})
+	}
+	facetAt := map[facetKind]int{}
+	for _, f := range req.GetFacets() {
+		for _, k := range kindOrder {
+			if !slices.Contains(kinds, k) || !s.hasKind(kindOf[k]) {
+				continue
+			}
+			if _, done := mainAt[k]; done && !filtered[f] {
+				continue // counted by the main query
+			}
+			if _, seen := facetAt[facetKind{f, k}]; seen {
+				continue
+			}
+			var facets []string
+			if f != matchv1.SearchFacet_SEARCH_FACET_KIND {
+				field, ok := facetField[f][kindOf[k]]
+				if !ok {
+					continue
+				}
+				facets = []string{field}
+			}
+			filter, ok := s.kindFilter(caller, kindOf[k], specs, f)
+			if !ok {
+				continue
+			}
+			facetAt[facetKind{f, k}] = len(reqs)
+			reqs = append(reqs, index.Request{Kind: kindOf[k], Query: index.Query{Text: q, Filter: filter, Facets: facets}})
 		}
-		results = append(results, kindResult{k, res})
-		main[k] = res
+	}
+	all, err := s.searchMany(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	var results []kindResult
+	for _, k := range kindOrder {
+		if i, ok := mainAt[k]; ok {
+			results = append(results, kindResult{k, all[i]})
+		}
 	}
 
 	type hit struct {
@@ -210,13 +245,23 @@ func (s *Service) Search(ctx context.Context, req *matchv1.SearchRequest) (*matc
 		resp.NextPageToken = p.Next(end-p.Offset, total)
 	}
 	for _, f := range req.GetFacets() {
-		fr, err := s.facet(ctx, caller, q, f, kinds, specs, main, filtered[f])
-		if err != nil {
-			return nil, err
-		}
-		resp.Facets = append(resp.Facets, fr)
+		resp.Facets = append(resp.Facets, facetResult(f, kinds, func(k matchv1.DocumentKind) (index.Result, bool) {
+			if i, ok := facetAt[facetKind{f, k}]; ok {
+				return all[i], true
+			}
+			if i, ok := mainAt[k]; ok {
+				return all[i], true
+			}
+			return index.Result{}, false
+		}))
 	}
 	return resp, nil
+}
+
+// facetKind names a disjunctive facet query: facet f over kind k.
+type facetKind struct {
+	f matchv1.SearchFacet
+	k matchv1.DocumentKind
 }
 
 // sortFor orders filter-only queries by id within a kind, so pages are
@@ -334,43 +379,26 @@ func (s *Service) kindFilter(p auth.Principal, kind index.Kind, specs []filterSp
 	return index.Filter{All: all}, true
 }
 
-// facet counts one facet over the kinds searched, applying every filter
-// but the facet's own.
-//
-// main holds the hit queries' results per kind, which already counted the
-// facets without a filter of their own (ownFilter false).
-func (s *Service) facet(ctx context.Context, caller auth.Principal, q string, f matchv1.SearchFacet, kinds []matchv1.DocumentKind,
-	specs []filterSpec, main map[matchv1.DocumentKind]index.Result, ownFilter bool) (*matchv1.FacetResult, error) {
+// facetResult adds up facet f over the kinds searched, from the result
+// that counts it for each kind (resultOf: false when none does).
+func facetResult(f matchv1.SearchFacet, kinds []matchv1.DocumentKind, resultOf func(matchv1.DocumentKind) (index.Result, bool)) *matchv1.FacetResult {
 	counts := map[string]int{}
 	for _, k := range kindOrder {
-		if !slices.Contains(kinds, k) || !s.hasKind(kindOf[k]) {
+		if !slices.Contains(kinds, k) {
 			continue
 		}
-		kind := kindOf[k]
-		var facets []string
-		field := ""
-		if f != matchv1.SearchFacet_SEARCH_FACET_KIND {
-			var ok bool
-			if field, ok = facetField[f][kind]; !ok {
-				continue
-			}
-			facets = []string{field}
-		}
-		res, done := main[k]
-		if !done || ownFilter {
-			filter, ok := s.kindFilter(caller, kind, specs, f)
-			if !ok {
-				continue
-			}
-			var err error
-			if res, err = s.search(ctx, kind, index.Query{Text: q, Filter: filter, Facets: facets}); err != nil {
-				return nil, err
-			}
+		res, ok := resultOf(k)
+		if !ok {
+			continue
 		}
 		if f == matchv1.SearchFacet_SEARCH_FACET_KIND {
 			if res.Total > 0 {
 				counts[k.String()] += res.Total
 			}
+			continue
+		}
+		field, ok := facetField[f][kindOf[k]]
+		if !ok {
 			continue
 		}
 		for val, n := range res.Facets[field] {
@@ -392,7 +420,7 @@ func (s *Service) facet(ctx context.Context, caller auth.Principal, q string, f 
 	if len(fr.Values) > 100 {
 		fr.Values = fr.Values[:100]
 	}
-	return fr, nil
+	return fr
 }
 
 func facetLabel(f matchv1.SearchFacet, v string) string {

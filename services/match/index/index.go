@@ -139,6 +139,12 @@ type Query struct {
 	Highlight bool
 }
 
+// Request is one query of Engine.SearchMany.
+type Request struct {
+	Kind  Kind
+	Query Query
+}
+
 // Hit is one search result.
 type Hit struct {
 	Doc Document
@@ -179,6 +185,10 @@ type Engine interface {
 	// Get returns the document with the id, false when there is none.
 	Get(ctx context.Context, kind Kind, id string) (Document, bool, error)
 	Search(ctx context.Context, kind Kind, q Query) (Result, error)
+	// SearchMany runs several queries, of any kinds, and returns their
+	// results in order: in one round trip where the engine has one
+	// (Meilisearch's multi-search). It fails as a whole when any query does.
+	SearchMany(ctx context.Context, reqs []Request) ([]Result, error)
 	// Count is the number of documents in the kind's live index.
 	Count(ctx context.Context, kind Kind) (int, error)
 	// Rebuild starts a fresh index for kind; the live index keeps serving (and

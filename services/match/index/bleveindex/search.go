@@ -272,3 +272,17 @@ func highlights(s index.Schema, analyzer analysis.Analyzer, d index.Document, te
 	}
 	return out
 }
+
+// SearchMany implements index.Engine: the queries one after another (there
+// is no round trip to save).
+func (e *Engine) SearchMany(ctx context.Context, reqs []index.Request) ([]index.Result, error) {
+	out := make([]index.Result, len(reqs))
+	for i, r := range reqs {
+		res, err := e.Search(ctx, r.Kind, r.Query)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = res
+	}
+	return out, nil
+}

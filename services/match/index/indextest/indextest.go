@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) index.Engine) {
 		{"RebuildAbortKeepsLive", testAbort},
 		{"ContextCancellation", testContext},
 		{"InvalidRequests", testInvalid},
+		{"SearchMany", testSearchMany},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -848,5 +849,60 @@ func testInvalid(t *testing.T, e index.Engine) {
 	}
 	if n, _ := e.Count(ctx, index.KindFirm); n != 0 {
 		t.Errorf("invalid upserts wrote %d documents", n)
+	}
+}
+
+// SearchMany answers several queries of two kinds, each as Search would,
+// in order; one invalid query fails the whole call.
+func testSearchMany(t *testing.T, e index.Engine) {
+	belts := index.Schema{Kind: index.KindBelt, TextFields: []string{"products"}, KeywordFields: []string{"district"}, NumberFields: []string{"rank"}}
+	ensure(t, e, belts)
+	upsert(t, e,
+		kw(txt(firm("m1", "萧山羽绒服厂"), "products", "羽绒服"), "district", "萧山区"),
+		kw(txt(firm("m2", "余杭家具公司"), "products", "办公家具"), "district", "余杭区"),
+		kw(firm("m3", "萧山丝绸"), "district", "萧山区"),
+	)
+	belt := kw(txt(index.Document{ID: "b1", Version: 1, Title: "萧山羽绒产业带"}, "products", "羽绒服"), "district", "萧山区")
+	if err := e.Upsert(ctxT(t), index.KindBelt, []index.Document{num(belt, "rank", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	xs := index.Filter{All: [][]index.Cond{{{Field: "district", AnyOf: []string{"萧山区"}}}}}
+	reqs := []index.Request{
+		{Kind: index.KindFirm, Query: index.Query{Filter: xs, Sort: []index.SortBy{{Field: index.IDField}}, Facets: []string{"district"}, Limit: 10}},
+		{Kind: index.KindBelt, Query: index.Query{Text: "羽绒服", Limit: 10}},
+		{Kind: index.KindFirm, Query: index.Query{Text: "羽绒服", Facets: []string{"district"}, Limit: 0}},
+	}
+	got, err := e.SearchMany(ctxT(t), reqs)
+	if err != nil {
+		t.Fatalf("SearchMany: %v", err)
+	}
+	if len(got) != len(reqs) {
+		t.Fatalf("%d results for %d queries", len(got), len(reqs))
+	}
+	for i, r := range reqs {
+		want, err := e.Search(ctxT(t), r.Kind, r.Query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(ids(want), ids(got[i])); d != "" || want.Total != got[i].Total || !cmp.Equal(want.Facets, got[i].Facets) {
+			t.Errorf("query %d: SearchMany differs from Search: ids (-search +many):\n%s total %d/%d facets %v/%v", i, d, want.Total, got[i].Total, want.Facets, got[i].Facets)
+		}
+	}
+	if d := cmp.Diff([]string{"m1", "m3"}, ids(got[0])); d != "" {
+		t.Errorf("firms of 萧山区 (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"b1"}, ids(got[1])); d != "" {
+		t.Errorf("belts about 羽绒服 (-want +got):\n%s", d)
+	}
+	if got[2].Total != 1 || len(got[2].Hits) != 0 || got[2].Facets["district"]["萧山区"] != 1 {
+		t.Errorf("count-only text query: %+v", got[2])
+	}
+
+	bad := append(slices.Clone(reqs), index.Request{Kind: index.KindFirm, Query: index.Query{Limit: index.MaxLimit + 1}})
+	if _, err := e.SearchMany(ctxT(t), bad); !errors.Is(err, index.ErrInvalid) {
+		t.Errorf("a batch with an invalid query: %v, want ErrInvalid", err)
+	}
+	if res, err := e.SearchMany(ctxT(t), nil); err != nil || len(res) != 0 {
+		t.Errorf("no queries: %v, %v", res, err)
 	}
 }

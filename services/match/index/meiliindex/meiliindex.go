@@ -432,16 +432,76 @@ func (e *Engine) Count(ctx context.Context, kind index.Kind) (int, error) {
 
 // Search implements index.Engine.
 func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (index.Result, error) {
-	ks, err := e.kind(kind)
+	req, text, err := e.request(kind, q)
 	if err != nil {
-		return index.Result{}, err
-	}
-	s := ks.schema
-	if err := s.ValidateQuery(q); err != nil {
 		return index.Result{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return index.Result{}, e.wrap(ctx, "search", err)
+	}
+	raw, err := e.sm.Index(e.uid(kind)).SearchRaw(ctx, text, req)
+	if err != nil {
+		return index.Result{}, e.wrap(ctx, "search", err)
+	}
+	var resp searchResponse
+	if err := json.Unmarshal(*raw, &resp); err != nil {
+		return index.Result{}, fmt.Errorf("meilisearch search response: %w", err)
+	}
+	return e.result(ctx, kind, q, text != "", resp)
+}
+
+// SearchMany implements index.Engine with one multi-search request.
+func (e *Engine) SearchMany(ctx context.Context, reqs []index.Request) ([]index.Result, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	multi := &meilisearch.MultiSearchRequest{Queries: make([]*meilisearch.SearchRequest, len(reqs))}
+	scored := make([]bool, len(reqs))
+	for i, r := range reqs {
+		req, text, err := e.request(r.Kind, r.Query)
+		if err != nil {
+			return nil, fmt.Errorf("query %d: %w", i, err)
+		}
+		req.IndexUID, req.Query = e.uid(r.Kind), text
+		multi.Queries[i], scored[i] = req, text != ""
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, e.wrap(ctx, "multi-search", err)
+	}
+	resp, err := e.sm.MultiSearch(ctx, multi)
+	if err != nil {
+		return nil, e.wrap(ctx, "multi-search", err)
+	}
+	if len(resp.Results) != len(reqs) {
+		return nil, fmt.Errorf("meilisearch multi-search: %d results for %d queries", len(resp.Results), len(reqs))
+	}
+	out := make([]index.Result, len(reqs))
+	for i, r := range resp.Results {
+		sr := searchResponse{EstimatedTotalHits: int(r.EstimatedTotalHits)}
+		for _, h := range r.Hits {
+			sr.Hits = append(sr.Hits, map[string]json.RawMessage(h))
+		}
+		if len(r.FacetDistribution) > 0 {
+			if err := json.Unmarshal(r.FacetDistribution, &sr.FacetDistribution); err != nil {
+				return nil, fmt.Errorf("meilisearch multi-search facets: %w", err)
+			}
+		}
+		if out[i], err = e.result(ctx, reqs[i].Kind, reqs[i].Query, scored[i], sr); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// request builds the search request of q on kind, after checking it.
+func (e *Engine) request(kind index.Kind, q index.Query) (*meilisearch.SearchRequest, string, error) {
+	ks, err := e.kind(kind)
+	if err != nil {
+		return nil, "", err
+	}
+	s := ks.schema
+	if err := s.ValidateQuery(q); err != nil {
+		return nil, "", err
 	}
 	text := queryText(q.Text)
 	req := &meilisearch.SearchRequest{
@@ -449,16 +509,15 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 		Limit:                int64(q.Limit),
 		AttributesToRetrieve: []string{"id", "tag"},
 		MatchingStrategy:     meilisearch.All,
-		Filter:               FilterString(s, q.Filter),
 		ShowRankingScore:     text != "",
+	}
+	if f := FilterString(s, q.Filter); f != "" {
+		req.Filter = f
 	}
 	if q.Limit == 0 {
 		// The client drops a zero limit (omitempty), which would mean
 		// Meilisearch's default of 20: ask for one hit and return none.
 		req.Limit = 1
-	}
-	if f, ok := req.Filter.(string); ok && f == "" {
-		req.Filter = nil
 	}
 	for _, f := range q.Facets {
 		req.Facets = append(req.Facets, "k_"+f)
@@ -471,16 +530,17 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 		}
 		req.HighlightPreTag, req.HighlightPostTag = index.MarkStart, index.MarkEnd
 	}
-	raw, err := e.sm.Index(e.uid(kind)).SearchRaw(ctx, text, req)
-	if err != nil {
-		return index.Result{}, e.wrap(ctx, "search", err)
-	}
-	res, tags, err := decodeResult(*raw, q, text != "")
+	return req, text, nil
+}
+
+// result decodes a search response of q on kind, filling in the documents:
+// from memory when the tag matches, else in one more request for all the
+// others.
+func (e *Engine) result(ctx context.Context, kind index.Kind, q index.Query, scored bool, resp searchResponse) (index.Result, error) {
+	res, tags, err := decodeResult(resp, q, scored)
 	if err != nil {
 		return index.Result{}, err
 	}
-	// Fill in the documents: from memory when the tag matches, else in one
-	// more request for all the others.
 	var missing []string
 	filled := make([]bool, len(res.Hits))
 	for i := range res.Hits {
@@ -491,7 +551,11 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 		}
 	}
 	if len(missing) > 0 {
-		fetched, err := e.fetch(ctx, kind, s, missing)
+		ks, err := e.kind(kind)
+		if err != nil {
+			return index.Result{}, err
+		}
+		fetched, err := e.fetch(ctx, kind, ks.schema, missing)
 		if err != nil {
 			return index.Result{}, err
 		}
@@ -549,12 +613,8 @@ type searchResponse struct {
 }
 
 // decodeResult decodes a search response whose hits carry id and tag (the
-// documents are filled in by Search) or id and doc; tags are per hit.
-func decodeResult(raw []byte, q index.Query, scored bool) (index.Result, []string, error) {
-	var resp searchResponse
-	if err := json.Unmarshal(raw, &resp); err != nil {
-		return index.Result{}, nil, fmt.Errorf("meilisearch search response: %w", err)
-	}
+// documents are filled in by result) or id and doc; tags are per hit.
+func decodeResult(resp searchResponse, q index.Query, scored bool) (index.Result, []string, error) {
 	var tags []string
 	res := index.Result{Total: resp.EstimatedTotalHits}
 	if q.Limit > 0 {
