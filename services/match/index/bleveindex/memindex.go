@@ -22,6 +22,11 @@ import (
 type memIndex struct {
 	ords map[string]uint32
 	docs []index.Document // by ordinal; ID "" when free
+	// ids and nums repeat, by ordinal, each document's id and numbers (NaN
+	// when missing) in compact arrays: sorting thousands of candidates
+	// reads them instead of each document's maps.
+	ids  []string
+	nums map[string][]float64
 	// gens counts, per ordinal, the times it was freed: an ordinal
 	// remembered with its generation (segmentIDs) is still the same
 	// document's while the generation matches.
@@ -38,6 +43,7 @@ func newMemIndex() *memIndex {
 	return &memIndex{
 		ords: map[string]uint32{}, live: roaring.New(),
 		kw: map[string]map[string]*roaring.Bitmap{}, has: map[string]*roaring.Bitmap{},
+		nums: map[string][]float64{},
 	}
 }
 
@@ -71,9 +77,14 @@ func (m *memIndex) put(d index.Document) {
 		o = uint32(len(m.docs))
 		m.docs = append(m.docs, index.Document{})
 		m.gens = append(m.gens, 0)
+		m.ids = append(m.ids, "")
+		for f, col := range m.nums {
+			m.nums[f] = append(col, math.NaN())
+		}
 	}
 	m.ords[d.ID] = o
 	m.docs[o] = d
+	m.ids[o] = d.ID
 	m.live.Add(o)
 	for f, vs := range d.Keywords {
 		byValue := m.kw[f]
@@ -90,13 +101,22 @@ func (m *memIndex) put(d index.Document) {
 			b.Add(o)
 		}
 	}
-	for f := range d.Numbers {
+	for f, v := range d.Numbers {
 		b := m.has[f]
 		if b == nil {
 			b = roaring.New()
 			m.has[f] = b
 		}
 		b.Add(o)
+		col, ok := m.nums[f]
+		if !ok {
+			col = make([]float64, len(m.docs))
+			for i := range col {
+				col[i] = math.NaN()
+			}
+			m.nums[f] = col
+		}
+		col[o] = v
 	}
 }
 
@@ -108,6 +128,7 @@ func (m *memIndex) remove(id string) {
 	m.unindex(o)
 	delete(m.ords, id)
 	m.docs[o] = index.Document{}
+	m.ids[o] = ""
 	m.gens[o]++
 	m.live.Remove(o)
 	m.free = append(m.free, o)
@@ -130,6 +151,7 @@ func (m *memIndex) unindex(o uint32) {
 		if b := m.has[f]; b != nil {
 			b.Remove(o)
 		}
+		m.nums[f][o] = math.NaN()
 	}
 }
 
@@ -164,10 +186,11 @@ func (m *memIndex) cond(c index.Cond, within *roaring.Bitmap) *roaring.Bitmap {
 			if c.Max != nil {
 				hi = *c.Max
 			}
+			col := m.nums[c.Field]
 			it := roaring.And(has, within).Iterator()
 			for it.HasNext() {
 				o := it.Next()
-				if v := m.docs[o].Numbers[c.Field]; v >= lo && v <= hi {
+				if v := col[o]; v >= lo && v <= hi {
 					hit.Add(o)
 				}
 			}
@@ -228,14 +251,23 @@ func (m *memIndex) facets(set *roaring.Bitmap, fields []string) map[string]map[s
 	return out
 }
 
-// ranked is one candidate of a sorted result, with its sort keys.
+// ranked is one candidate of a sorted result, with its id and sort keys.
 type ranked struct {
 	ord   uint32
 	score float64
 	id    string
-	// keys are the values of the sort fields, a missing one as +Inf
-	// (ascending) or -Inf (descending) so that it sorts last either way.
-	keys []float64
+	// keys are the values of the sort fields, the first two inline; a
+	// missing one is +Inf (ascending) or -Inf (descending) so that it sorts
+	// last either way.
+	k    [2]float64
+	more []float64
+}
+
+func (r *ranked) key(j int) float64 {
+	if j < 2 {
+		return r.k[j]
+	}
+	return r.more[j-2]
 }
 
 // order compares candidates: by score (when by score), then by the sort
@@ -245,40 +277,17 @@ type order struct {
 	sorts   []index.SortBy
 }
 
-// prepare fills in the candidates' ids and sort keys from m, once, so that
-// comparisons read no maps.
-func (o order) prepare(m *memIndex, cands []ranked) {
-	n := 0
-	for _, s := range o.sorts {
+// numericSorts is how many sort fields come before an id sort.
+func (o order) numericSorts() int {
+	for j, s := range o.sorts {
 		if s.Field == index.IDField {
-			break
+			return j
 		}
-		n++
 	}
-	keys := make([]float64, len(cands)*n)
-	for i := range cands {
-		d := &m.docs[cands[i].ord]
-		cands[i].id = d.ID
-		if n == 0 {
-			continue
-		}
-		k := keys[i*n : (i+1)*n : (i+1)*n]
-		for j, s := range o.sorts[:n] {
-			v, ok := d.Numbers[s.Field]
-			switch {
-			case ok:
-				k[j] = v
-			case s.Desc:
-				k[j] = math.Inf(-1)
-			default:
-				k[j] = math.Inf(1)
-			}
-		}
-		cands[i].keys = k
-	}
+	return len(o.sorts)
 }
 
-func (o order) less(a, b ranked) bool {
+func (o order) less(a, b *ranked) bool {
 	if o.byScore && a.score != b.score {
 		return a.score > b.score
 	}
@@ -289,7 +298,7 @@ func (o order) less(a, b ranked) bool {
 			}
 			return a.id < b.id
 		}
-		switch va, vb := a.keys[j], b.keys[j]; {
+		switch va, vb := a.key(j), b.key(j); {
 		case va == vb:
 		case s.Desc:
 			return va > vb
@@ -300,28 +309,60 @@ func (o order) less(a, b ranked) bool {
 	return a.id < b.id
 }
 
-// top returns the first n candidates in order, best first (prepare them
-// first).
-func (o order) top(cands []ranked, n int) []ranked {
-	if n <= 0 {
-		return nil
+// topN keeps the n best candidates offered, reading each one's id and sort
+// keys from the memIndex's compact arrays; nothing is kept of the others.
+type topN struct {
+	o    order
+	n    int
+	ids  []string
+	cols [][]float64 // per numeric sort field; nil when no document has it
+	h    worstFirst
+}
+
+func newTopN(o order, m *memIndex, n int) *topN {
+	t := &topN{o: o, n: n, ids: m.ids, cols: make([][]float64, o.numericSorts())}
+	for j := range t.cols {
+		t.cols[j] = m.nums[o.sorts[j].Field]
 	}
-	if len(cands) <= n {
-		sort.Slice(cands, func(i, j int) bool { return o.less(cands[i], cands[j]) })
-		return cands
+	t.h = worstFirst{o: o, items: make([]ranked, 0, min(n, 1024))}
+	return t
+}
+
+// offer considers the document of ordinal ord (with its text score).
+func (t *topN) offer(ord uint32, score float64) {
+	if t.n <= 0 {
+		return
 	}
-	// a heap of the n best so far, worst on top
-	h := &worstFirst{o: o, items: make([]ranked, 0, n)}
-	for _, c := range cands {
-		if len(h.items) < n {
-			heap.Push(h, c)
-		} else if o.less(c, h.items[0]) {
-			h.items[0] = c
-			heap.Fix(h, 0)
+	c := ranked{ord: ord, score: score, id: t.ids[ord]}
+	for j, col := range t.cols {
+		v := math.NaN()
+		if col != nil {
+			v = col[ord]
+		}
+		if math.IsNaN(v) {
+			v = math.Inf(1)
+			if t.o.sorts[j].Desc {
+				v = math.Inf(-1)
+			}
+		}
+		if j < 2 {
+			c.k[j] = v
+		} else {
+			c.more = append(c.more, v)
 		}
 	}
-	out := h.items
-	sort.Slice(out, func(i, j int) bool { return o.less(out[i], out[j]) })
+	if len(t.h.items) < t.n {
+		heap.Push(&t.h, c)
+	} else if t.o.less(&c, &t.h.items[0]) {
+		t.h.items[0] = c
+		heap.Fix(&t.h, 0)
+	}
+}
+
+// best returns the candidates kept, best first.
+func (t *topN) best() []ranked {
+	out := t.h.items
+	sort.Slice(out, func(i, j int) bool { return t.o.less(&out[i], &out[j]) })
 	return out
 }
 
@@ -331,7 +372,7 @@ type worstFirst struct {
 }
 
 func (h *worstFirst) Len() int           { return len(h.items) }
-func (h *worstFirst) Less(i, j int) bool { return h.o.less(h.items[j], h.items[i]) }
+func (h *worstFirst) Less(i, j int) bool { return h.o.less(&h.items[j], &h.items[i]) }
 func (h *worstFirst) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
 func (h *worstFirst) Push(x any)         { h.items = append(h.items, x.(ranked)) }
 func (h *worstFirst) Pop() any {

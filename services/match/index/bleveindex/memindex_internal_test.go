@@ -62,15 +62,17 @@ func TestMemIndexOrder(t *testing.T) {
 		m.put(index.Document{ID: string(rune('a' + i)), Numbers: map[string]float64{"readiness": r}})
 	}
 	m.put(index.Document{ID: "e"}) // no readiness
-	var cands []ranked
-	for _, o := range m.ords {
-		cands = append(cands, ranked{ord: o})
+	top := func(o order, n int) []ranked {
+		t := newTopN(o, m, n)
+		for _, ord := range m.ords {
+			t.offer(ord, 0)
+		}
+		return t.best()
 	}
 	for _, desc := range []bool{false, true} {
 		o := order{sorts: []index.SortBy{{Field: "readiness", Desc: desc}}}
-		o.prepare(m, cands)
 		var got []string
-		for _, r := range o.top(append([]ranked(nil), cands...), 4) {
+		for _, r := range top(o, 4) {
 			got = append(got, m.docs[r.ord].ID)
 		}
 		want := []string{"d", "a", "b", "c"}
@@ -80,7 +82,7 @@ func TestMemIndexOrder(t *testing.T) {
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("desc=%v (-want +got):\n%s", desc, d)
 		}
-		all := o.top(append([]ranked(nil), cands...), 10)
+		all := top(o, 10)
 		if last := m.docs[all[len(all)-1].ord].ID; last != "e" {
 			t.Errorf("desc=%v: %s last, want e (no readiness)", desc, last)
 		}

@@ -45,39 +45,39 @@ func (e *Engine) Search(ctx context.Context, kind index.Kind, q index.Query) (in
 	k.cmu.RLock()
 	defer k.cmu.RUnlock()
 	m := k.mem
+	o := order{byScore: textQ != nil && len(q.Sort) == 0, sorts: q.Sort}
+	top := newTopN(o, m, q.Offset+q.Limit)
 	var set *roaring.Bitmap
-	var cands []ranked
 	var maxScore float64
 	if textQ == nil {
 		set = m.filter(q.Filter)
-		cands = make([]ranked, 0, set.GetCardinality())
-		it := set.Iterator()
-		for it.HasNext() {
-			cands = append(cands, ranked{ord: it.Next()})
+		if q.Limit > 0 {
+			it := set.Iterator()
+			for it.HasNext() {
+				top.offer(it.Next(), 0)
+			}
 		}
 	} else {
 		allowed := m.filter(q.Filter)
 		set = roaring.New()
 		for i := range matches {
-			o, ok := res.ordinal(m, matches[i].num)
-			if !ok || !allowed.Contains(o) || set.Contains(o) {
+			ord, ok := res.ordinal(m, matches[i].num)
+			if !ok || !allowed.Contains(ord) || set.Contains(ord) {
 				continue // written since the text search, or filtered out
 			}
-			set.Add(o)
-			cands = append(cands, ranked{ord: o, score: matches[i].score})
+			set.Add(ord)
+			top.offer(ord, matches[i].score)
 			maxScore = max(maxScore, matches[i].score)
 		}
 	}
-	out := index.Result{Total: len(cands)}
+	out := index.Result{Total: int(set.GetCardinality())}
 	if len(q.Facets) > 0 {
 		out.Facets = m.facets(set, q.Facets)
 	}
 	if q.Limit == 0 {
 		return out, nil
 	}
-	o := order{byScore: textQ != nil && len(q.Sort) == 0, sorts: q.Sort}
-	o.prepare(m, cands)
-	best := o.top(cands, q.Offset+q.Limit)
+	best := top.best()
 	out.Hits = make([]index.Hit, 0, max(0, len(best)-q.Offset))
 	for _, r := range best[min(q.Offset, len(best)):] {
 		d := m.docs[r.ord]
