@@ -22,6 +22,7 @@
 package meiliindex
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -29,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -64,6 +66,7 @@ type Options struct {
 type Engine struct {
 	opts Options
 	sm   meilisearch.ServiceManager
+	hc   *http.Client // the client sm uses, for requests sent directly
 
 	mu    sync.RWMutex
 	kinds map[index.Kind]*kindState
@@ -156,13 +159,14 @@ func New(opts Options) (*Engine, error) {
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
 	}
+	hc := &http.Client{Transport: transport, Timeout: opts.RequestTimeout}
 	sm := meilisearch.New(opts.URL,
 		meilisearch.WithAPIKey(opts.Key),
-		meilisearch.WithCustomClient(&http.Client{Transport: transport, Timeout: opts.RequestTimeout}),
+		meilisearch.WithCustomClient(hc),
 		// A server that answers 502-504 is down for our purposes: fail fast.
 		meilisearch.DisableRetries(),
 	)
-	return &Engine{opts: opts, sm: sm, kinds: map[index.Kind]*kindState{}}, nil
+	return &Engine{opts: opts, sm: sm, hc: hc, kinds: map[index.Kind]*kindState{}}, nil
 }
 
 // Name implements index.Engine.
@@ -468,8 +472,10 @@ func (e *Engine) SearchMany(ctx context.Context, reqs []index.Request) ([]index.
 	if err := ctx.Err(); err != nil {
 		return nil, e.wrap(ctx, "multi-search", err)
 	}
-	resp, err := e.sm.MultiSearch(ctx, multi)
-	if err != nil {
+	var resp struct {
+		Results []searchResponse `json:"results"`
+	}
+	if err := e.post(ctx, "/multi-search", multi, &resp); err != nil {
 		return nil, e.wrap(ctx, "multi-search", err)
 	}
 	if len(resp.Results) != len(reqs) {
@@ -477,20 +483,55 @@ func (e *Engine) SearchMany(ctx context.Context, reqs []index.Request) ([]index.
 	}
 	out := make([]index.Result, len(reqs))
 	for i, r := range resp.Results {
-		sr := searchResponse{EstimatedTotalHits: int(r.EstimatedTotalHits)}
-		for _, h := range r.Hits {
-			sr.Hits = append(sr.Hits, map[string]json.RawMessage(h))
-		}
-		if len(r.FacetDistribution) > 0 {
-			if err := json.Unmarshal(r.FacetDistribution, &sr.FacetDistribution); err != nil {
-				return nil, fmt.Errorf("meilisearch multi-search facets: %w", err)
-			}
-		}
-		if out[i], err = e.result(ctx, reqs[i].Kind, reqs[i].Query, scored[i], sr); err != nil {
+		var err error
+		if out[i], err = e.result(ctx, reqs[i].Kind, reqs[i].Query, scored[i], r); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// post sends body as JSON to the server's path and decodes the answer into
+// out. The client library's multi-search decodes every hit into a map first;
+// this decodes them once, into searchHit.
+func (e *Engine) post(ctx context.Context, path string, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(e.opts.URL, "/")+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if e.opts.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+e.opts.Key)
+	}
+	resp, err := e.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		se := &statusError{Status: resp.StatusCode, Message: strings.TrimSpace(string(msg))}
+		var body struct{ Code, Message string }
+		if json.Unmarshal(msg, &body) == nil && body.Code != "" {
+			se.Code, se.Message = body.Code, body.Message
+		}
+		return se
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// statusError is an error answer to a request sent by post.
+type statusError struct {
+	Status        int
+	Code, Message string
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Message)
 }
 
 // request builds the search request of q on kind, after checking it.
@@ -607,9 +648,21 @@ func (e *Engine) fetch(ctx context.Context, kind index.Kind, s index.Schema, ids
 }
 
 type searchResponse struct {
-	Hits               []map[string]json.RawMessage `json:"hits"`
-	EstimatedTotalHits int                          `json:"estimatedTotalHits"`
-	FacetDistribution  map[string]map[string]int    `json:"facetDistribution"`
+	Hits               []searchHit               `json:"hits"`
+	EstimatedTotalHits int                       `json:"estimatedTotalHits"`
+	FacetDistribution  map[string]map[string]int `json:"facetDistribution"`
+}
+
+// searchHit is one hit as requested: id and tag (or doc), the ranking score
+// of a text query and the highlighted fields. A struct decodes several
+// times faster than a map per hit (a thousand hits for an association
+// match).
+type searchHit struct {
+	ID           string                     `json:"id"`
+	Tag          string                     `json:"tag"`
+	Doc          *storedDoc                 `json:"doc"`
+	RankingScore float64                    `json:"_rankingScore"`
+	Formatted    map[string]json.RawMessage `json:"_formatted"`
 }
 
 // decodeResult decodes a search response whose hits carry id and tag (the
@@ -624,45 +677,29 @@ func decodeResult(resp searchResponse, q index.Query, scored bool) (index.Result
 		if i >= q.Limit {
 			break
 		}
-		var id, tag string
-		if err := json.Unmarshal(h["id"], &id); err != nil {
-			return index.Result{}, nil, fmt.Errorf("meilisearch hit id: %w", err)
-		}
-		if t, ok := h["tag"]; ok {
-			_ = json.Unmarshal(t, &tag)
-		}
-		tags = append(tags, tag)
-		hit := index.Hit{Doc: index.Document{ID: id}}
-		if d, ok := h["doc"]; ok {
-			var sd storedDoc
-			if err := json.Unmarshal(d, &sd); err != nil {
-				return index.Result{}, nil, fmt.Errorf("meilisearch hit %s doc: %w", id, err)
-			}
-			hit.Doc = fromStored(id, sd)
+		tags = append(tags, h.Tag)
+		hit := index.Hit{Doc: index.Document{ID: h.ID}}
+		if h.Doc != nil {
+			hit.Doc = fromStored(h.ID, *h.Doc)
 		}
 		if scored {
-			if rs, ok := h["_rankingScore"]; ok {
-				_ = json.Unmarshal(rs, &hit.Score)
-			}
+			hit.Score = h.RankingScore
 		}
 		if q.Highlight && scored {
-			var formatted map[string]json.RawMessage
-			if f, ok := h["_formatted"]; ok && json.Unmarshal(f, &formatted) == nil {
-				for name, v := range formatted {
-					field, ok := highlightField(name)
-					if !ok {
-						continue
+			for name, v := range h.Formatted {
+				field, ok := highlightField(name)
+				if !ok {
+					continue
+				}
+				var s string
+				if json.Unmarshal(v, &s) != nil {
+					continue
+				}
+				if hl, found := index.HighlightMarked(s); found {
+					if hit.Highlights == nil {
+						hit.Highlights = map[string]string{}
 					}
-					var s string
-					if json.Unmarshal(v, &s) != nil {
-						continue
-					}
-					if hl, found := index.HighlightMarked(s); found {
-						if hit.Highlights == nil {
-							hit.Highlights = map[string]string{}
-						}
-						hit.Highlights[field] = hl
-					}
+					hit.Highlights[field] = hl
 				}
 			}
 		}
@@ -857,6 +894,16 @@ func (e *Engine) wrap(ctx context.Context, op string, err error) error {
 			me.ErrCode == meilisearch.MaxRetriesExceeded, me.StatusCode >= 500:
 			return fmt.Errorf("meilisearch %s: %w: %v", op, index.ErrUnavailable, err)
 		case me.APIError.Code == meilisearch.APIErrCodeIndexNotFound:
+			return fmt.Errorf("meilisearch %s: index missing (not ensured on this server?): %v", op, err)
+		}
+		return fmt.Errorf("meilisearch %s: %v", op, err)
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		switch {
+		case se.Status >= 500:
+			return fmt.Errorf("meilisearch %s: %w: %v", op, index.ErrUnavailable, err)
+		case se.Code == string(meilisearch.APIErrCodeIndexNotFound):
 			return fmt.Errorf("meilisearch %s: index missing (not ensured on this server?): %v", op, err)
 		}
 		return fmt.Errorf("meilisearch %s: %v", op, err)
