@@ -75,6 +75,7 @@ func BenchQueries() []BenchQuery {
 		{"filter_only", index.Query{Filter: xs, Limit: 20}},
 		{"filter_sort_facets", index.Query{Filter: ready, Sort: byReadiness, Facets: []string{"markets", "industry"}, Limit: 20}},
 		{"prospects_500", index.Query{Filter: index.Filter{All: [][]index.Cond{{{Field: "industry", AnyOf: []string{"羽绒服"}}}}}, Sort: byReadiness, Limit: 500}},
+		{"prospects_20", index.Query{Filter: index.Filter{All: [][]index.Cond{{{Field: "industry", AnyOf: []string{"羽绒服"}}}}}, Sort: byReadiness, Limit: 20}},
 		{"text_one_word", index.Query{Text: "羽绒服", Limit: 20}},
 		{"text_synonym", index.Query{Text: "亚马逊", Limit: 20}},
 		{"text_two_words_filter", index.Query{Text: "丝绸 出口", Filter: xs, Limit: 20}},

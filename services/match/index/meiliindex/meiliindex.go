@@ -154,7 +154,7 @@ func New(opts Options) (*Engine, error) {
 		opts.TaskTimeout = 2 * time.Minute
 	}
 	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: min(opts.RequestTimeout, 3*time.Second)}).DialContext,
+		DialContext:         dialQuickAck(&net.Dialer{Timeout: min(opts.RequestTimeout, 3*time.Second)}),
 		MaxIdleConns:        64,
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
