@@ -72,6 +72,7 @@ type Service struct {
 	logger       *slog.Logger
 	now          func() time.Time
 	logins       *loginGuard
+	names        associationNames
 }
 
 // Deps are the Service's collaborators; all are required.

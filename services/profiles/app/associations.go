@@ -170,6 +170,7 @@ func (s *Service) UpdateAssociation(ctx context.Context, id, etag string, paths 
 		return nil, err
 	}
 	var changed []string
+	defer s.forgetAssociationName(id)
 	a, err := s.associations.Update(ctx, id, version, func(a *domain.Association) error {
 		if !domain.CanEditAssociation(p, a) {
 			return denied()
@@ -234,6 +235,7 @@ func (s *Service) DeleteAssociation(ctx context.Context, id, etag string) error 
 	if err != nil {
 		return err
 	}
+	defer s.forgetAssociationName(id)
 	a, err := s.associations.Update(ctx, id, version, func(a *domain.Association) error {
 		a.DeleteTime = s.now()
 		return nil

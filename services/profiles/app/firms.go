@@ -35,13 +35,9 @@ func (s *Service) views(ctx context.Context, firms []*domain.Firm) ([]*FirmView,
 			}
 		}
 	}
-	as, err := s.associations.GetMany(ctx, assocIDs)
+	names, err := s.associationNamesOf(ctx, assocIDs)
 	if err != nil {
 		return nil, err
-	}
-	names := make(map[string]string, len(as))
-	for id, a := range as {
-		names[id] = a.Name
 	}
 	out := make([]*FirmView, len(firms))
 	for i, f := range firms {
