@@ -203,3 +203,24 @@ func (mm *meiliMatch) stop() {
 	}
 	mm.stops = nil
 }
+
+// settle waits until the server is idle — under 5 % of a core over two
+// seconds — or limit passes, and says how long it took. After a bulk build
+// Meilisearch keeps working for a while (its own CPU shows it), and a
+// latency measure started then measures that work too.
+func (m *meiliServer) settle(ctx context.Context, limit time.Duration) (time.Duration, bool) {
+	start := time.Now()
+	const window = 2 * time.Second
+	for time.Since(start) < limit {
+		before := m.cpu()
+		select {
+		case <-ctx.Done():
+			return time.Since(start), false
+		case <-time.After(window):
+		}
+		if m.cpu()-before < window/20 {
+			return time.Since(start), true
+		}
+	}
+	return time.Since(start), false
+}
