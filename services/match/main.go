@@ -1,7 +1,8 @@
 // Command match runs the match service (search indexes and "who fits whom")
 // on its own. It follows the change feeds of the profiles and catalog
-// services and keeps its indexes in an embedded Bleve index (in memory,
-// rebuilt on start) or a Meilisearch server.
+// services and keeps its indexes in an embedded Bleve index (rebuilt on
+// start in a scratch directory, or kept in --bleve-dir) or a Meilisearch
+// server.
 //
 // The match service calls the feeds with a service token it signs itself,
 // so it needs the deployment's token signing key (the file the profiles
@@ -41,7 +42,7 @@ type serviceConfig struct {
 	EventsAddr      string        `flag:"events-addr" env:"QIHANG_EVENTS_ADDR" usage:"gRPC address of the events service (invitee lists); empty: invitees unavailable"`
 	SigningKeyFile  string        `flag:"token-signing-key-file" env:"QIHANG_TOKEN_SIGNING_KEY_FILE" usage:"the deployment's Ed25519 token signing key file"`
 	SearchEngine    string        `flag:"search-engine" env:"QIHANG_SEARCH_ENGINE" usage:"bleve or meilisearch"`
-	BleveDir        string        `flag:"bleve-dir" env:"QIHANG_BLEVE_DIR" usage:"keep the Bleve indexes on disk here (default: in memory)"`
+	BleveDir        string        `flag:"bleve-dir" env:"QIHANG_BLEVE_DIR" usage:"keep the Bleve indexes here across restarts (default: a scratch directory, rebuilt on start)"`
 	MeiliURL        string        `flag:"meilisearch-url" env:"QIHANG_MEILISEARCH_URL" usage:"Meilisearch server URL"`
 	MeiliKey        string        `flag:"meilisearch-key" env:"QIHANG_MEILISEARCH_KEY" secret:"true" usage:"Meilisearch API key"`
 	MeiliPrefix     string        `flag:"meilisearch-index-prefix" env:"QIHANG_MEILISEARCH_INDEX_PREFIX" usage:"prefix of the Meilisearch index names"`

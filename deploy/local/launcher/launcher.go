@@ -52,7 +52,7 @@ type Config struct {
 	LogLevel        string        `flag:"log-level" env:"QIHANG_LOG_LEVEL" usage:"debug, info, warn or error"`
 	GRPCReflection  bool          `flag:"grpc-reflection" env:"QIHANG_GRPC_REFLECTION" usage:"serve gRPC reflection"`
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"QIHANG_SHUTDOWN_TIMEOUT" usage:"how long in-flight requests may take to finish on stop"`
-	SearchEngine    string        `flag:"search-engine" env:"QIHANG_SEARCH_ENGINE" usage:"bleve (embedded, in memory, rebuilt on start) or meilisearch"`
+	SearchEngine    string        `flag:"search-engine" env:"QIHANG_SEARCH_ENGINE" usage:"bleve (embedded, rebuilt on start in a scratch directory) or meilisearch"`
 	MeiliURL        string        `flag:"meilisearch-url" env:"QIHANG_MEILISEARCH_URL" usage:"Meilisearch server URL (with --search-engine meilisearch)"`
 	MeiliKey        string        `flag:"meilisearch-key" env:"QIHANG_MEILISEARCH_KEY" secret:"true" usage:"Meilisearch API key"`
 	MeiliPrefix     string        `flag:"meilisearch-index-prefix" env:"QIHANG_MEILISEARCH_INDEX_PREFIX" usage:"prefix of the Meilisearch index names"`
