@@ -49,8 +49,8 @@ func TestMemIndexFollowsWrites(t *testing.T) {
 	if d := cmp.Diff([]string{"b", "c"}, ids); d != "" {
 		t.Errorf("readiness ≥ 20 (-want +got):\n%s", d)
 	}
-	if m.len() != 3 || len(m.all()) != 3 {
-		t.Errorf("len %d, all %d; want 3", m.len(), len(m.all()))
+	if len(m.ords) != 3 || len(m.all()) != 3 {
+		t.Errorf("len %d, all %d; want 3", len(m.ords), len(m.all()))
 	}
 }
 
