@@ -47,7 +47,6 @@ func newMemIndex() *memIndex {
 	}
 }
 
-
 func (m *memIndex) get(id string) (index.Document, bool) {
 	o, ok := m.ords[id]
 	if !ok {
