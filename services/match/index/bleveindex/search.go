@@ -186,7 +186,7 @@ func textQuery(s index.Schema, analyzer analysis.Analyzer, text string) (must qu
 		if len(alts) == 0 {
 			continue
 		}
-		words = append(words, disjunction(alts, 1))
+		words = append(words, anyOf(alts))
 	}
 	switch len(words) {
 	case 0:
@@ -235,13 +235,12 @@ func allOf(terms []string, field string) query.Query {
 	return bleve.NewConjunctionQuery(qs...)
 }
 
-func disjunction(qs []query.Query, minimum int) query.Query {
+// anyOf matches what any of qs matches.
+func anyOf(qs []query.Query) query.Query {
 	if len(qs) == 1 {
 		return qs[0]
 	}
-	d := bleve.NewDisjunctionQuery(qs...)
-	d.SetMin(float64(minimum))
-	return d
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // highlights marks, in the title and each text field of a hit, the tokens
