@@ -3,6 +3,7 @@ package changefeed_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/qihang-hz/qihang/internal/changefeed"
 	"github.com/qihang-hz/qihang/internal/store/storetest"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func TestAppendAndRead(t *testing.T) {
 	ctx := context.Background()

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"sync"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/qihang-hz/qihang/internal/store"
 	"github.com/qihang-hz/qihang/internal/store/storetest"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // TestConcurrentConditionalUpdates runs 100 writers that each read a counter
 // document and write it back conditional on its version, retrying on a

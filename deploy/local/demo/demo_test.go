@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 	"github.com/qihang-hz/qihang/services/profiles/server"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 const password = "qihang-demo"
 

@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
 	"github.com/qihang-hz/qihang/internal/store/storetest"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func clock() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 

@@ -1,6 +1,7 @@
 package adapters_test
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"github.com/qihang-hz/qihang/services/consult/adapters"
 	"github.com/qihang-hz/qihang/services/consult/domain"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func newStore(t *testing.T) *adapters.Store {
 	t.Helper()

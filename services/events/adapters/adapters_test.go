@@ -2,6 +2,7 @@ package adapters_test
 
 import (
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/qihang-hz/qihang/internal/store/storetest"
 	"github.com/qihang-hz/qihang/services/events/adapters"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func newStores(t *testing.T) *adapters.Stores {
 	t.Helper()

@@ -32,6 +32,8 @@ import (
 	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
 )
 
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
 const (
 	roleAnonymous = accesstest.RoleAnonymous
 	roleBureau    = accesstest.RoleBureau

@@ -19,7 +19,11 @@ import (
 	"github.com/qihang-hz/qihang/services/match/index/meilitest"
 )
 
-func TestMain(m *testing.M) { os.Exit(meilitest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := meilitest.Main(m)
+	storetest.Cleanup()
+	os.Exit(code)
+}
 
 // ndcgFloor is the mean nDCG@10 each kind must reach on every engine. The
 // scoring measured 0.947 (policies), 0.857 (associations) and 0.986 (belts)

@@ -37,7 +37,11 @@ import (
 	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
 )
 
-func TestMain(m *testing.M) { os.Exit(meilitest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := meilitest.Main(m)
+	storetest.Cleanup()
+	os.Exit(code)
+}
 
 const testPassword = "Qihang-test-2025"
 

@@ -3,6 +3,7 @@ package adapters_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"github.com/qihang-hz/qihang/services/profiles/adapters"
 	"github.com/qihang-hz/qihang/services/profiles/domain"
 )
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func clock() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 

@@ -32,6 +32,8 @@ import (
 	"github.com/qihang-hz/qihang/services/profiles/sheets"
 )
 
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
 // The matrix vocabulary is shared with the other services' matrices.
 const (
 	roleAnonymous = accesstest.RoleAnonymous
