@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	catalogv1 "github.com/qihang-hz/qihang/gen/qihang/catalog/v1"
+	commonv1 "github.com/qihang-hz/qihang/gen/qihang/common/v1"
 	matchv1 "github.com/qihang-hz/qihang/gen/qihang/match/v1"
 	profilesv1 "github.com/qihang-hz/qihang/gen/qihang/profiles/v1"
 	"github.com/qihang-hz/qihang/internal/apperr"
@@ -260,18 +261,23 @@ func (s *Service) ListFirmAssociationMatches(ctx context.Context, req *matchv1.L
 	if sub.district != "" {
 		fits = append(fits, kw(docs.FDistrict, sub.district))
 	}
-	// Associations of other industries whose services meet the firm's
-	// needs fit too (a chamber of commerce, a brand promotion association).
-	if svcs := servicesFor(sub.needs); len(svcs) > 0 {
-		fits = append(fits, kw(docs.FServices, svcs...))
-	}
 	filter := and(
 		kw(docs.FDistrict, docsNames(req.GetDistricts())...),
 		kw(docs.FType, docsNames(req.GetTypes())...),
 		kw(docs.FJoined, nonEmpty(joined)...),
 		not(index.IDField, sub.assocs...),
 	)
-	if len(fits) > 0 {
+	// A cross-industry body (a chamber of commerce, a federation, a
+	// promotion association, a cross-border e-commerce association) of
+	// another industry and district fits too when its services meet the
+	// firm's needs; an industry association of another trade elsewhere
+	// does not, whatever it offers. In filter form: (industry OR district
+	// OR services) AND (industry OR district OR cross-industry).
+	if svcs := servicesFor(sub.needs); len(svcs) > 0 {
+		withServices := append(slices.Clone(fits), kw(docs.FServices, svcs...))
+		crossIndustry := append(slices.Clone(fits), kw(docs.FType, crossIndustryTypes...), kw(docs.FIndustries, crossIndustryIndustries...))
+		filter = append(filter, withServices, crossIndustry)
+	} else if len(fits) > 0 {
 		filter = append(filter, fits)
 	}
 	both, err := s.searchMany(ctx, []index.Request{
@@ -301,6 +307,17 @@ func (s *Service) ListFirmAssociationMatches(ctx context.Context, req *matchv1.L
 	}
 	return resp, nil
 }
+
+// crossIndustryTypes and crossIndustryIndustries mark the associations that
+// serve firms of every trade.
+var (
+	crossIndustryTypes = []string{
+		docs.Name(profilesv1.AssociationType_ASSOCIATION_TYPE_CHAMBER_OF_COMMERCE),
+		docs.Name(profilesv1.AssociationType_ASSOCIATION_TYPE_FEDERATION),
+		docs.Name(profilesv1.AssociationType_ASSOCIATION_TYPE_PROMOTION_ASSOCIATION),
+	}
+	crossIndustryIndustries = []string{docs.Name(commonv1.Industry_INDUSTRY_ECOMMERCE_SERVICES)}
+)
 
 func nonEmpty(s string) []string {
 	if s == "" {

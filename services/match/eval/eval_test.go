@@ -27,7 +27,8 @@ func TestMain(m *testing.M) {
 
 // ndcgFloor is the mean nDCG@10 each kind must reach on every engine. The
 // scoring measured 0.947 (policies), 0.857 (associations) and 0.986 (belts)
-// when the set was written; each floor sits about 0.05 below, which is what
+// when the set was written, and associations 0.910 once only cross-industry
+// bodies fitted on their services alone; each floor sits about 0.05 below, which is what
 // two of the 24 query firms losing their best record from the top of the
 // list (nDCG 1 → about 0.4) costs the mean. So a change that pushes
 // labelled records down for a couple of firms fails here, while relabelling
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 // scoring improves (go run ./services/match/eval/cmd/matcheval).
 var ndcgFloor = map[eval.Kind]float64{
 	eval.KindPolicies:     0.90,
-	eval.KindAssociations: 0.80,
+	eval.KindAssociations: 0.86,
 	eval.KindBelts:        0.93,
 }
 

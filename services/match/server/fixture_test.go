@@ -123,7 +123,7 @@ type matchFixture struct {
 	// Associations besides assocA/assocB.
 	assocC string // SHANGCHENG, down products + apparel, logistics linkage, joined, carries beltXS
 	assocD string // XIAOSHAN, furniture, training: shares only the district
-	assocE string // XIHU, digital hardware: shares nothing
+	assocE string // XIHU chamber of commerce, digital hardware, logistics linkage: its services alone fit
 
 	beltXS       string // 萧山羽绒: XIAOSHAN, down products, chapters 62 and 94
 	beltXH       string // 西湖针织服饰: XIHU, apparel, chapters 61 and 62
@@ -166,8 +166,12 @@ func buildMatchFixture(t *testing.T, h *harness) *matchFixture {
 		Description: "服务区内家具企业。",
 	})
 	fx.assocE = h.createAssociation(t, profilesdomain.Association{
-		Name: "西湖区数码硬件协会", District: xh, Industries: []commonv1.Industry{commonv1.Industry_INDUSTRY_DIGITAL_HARDWARE},
-		Services:        []profilesv1.AssociationServiceKind{profilesv1.AssociationServiceKind_ASSOCIATION_SERVICE_KIND_MARKET_RESEARCH},
+		Name: "西湖区数码硬件商会", Type: profilesv1.AssociationType_ASSOCIATION_TYPE_CHAMBER_OF_COMMERCE,
+		District: xh, Industries: []commonv1.Industry{commonv1.Industry_INDUSTRY_DIGITAL_HARDWARE},
+		Services: []profilesv1.AssociationServiceKind{
+			profilesv1.AssociationServiceKind_ASSOCIATION_SERVICE_KIND_MARKET_RESEARCH,
+			profilesv1.AssociationServiceKind_ASSOCIATION_SERVICE_KIND_LOGISTICS_LINKAGE,
+		},
 		JoinedProgramme: true, Description: "数码硬件企业的交流平台。",
 	})
 

@@ -243,11 +243,11 @@ func (m *matchChecks) associations(t *testing.T) {
 	rs := assocRanked(resp.GetMatches())
 	m.record("associations", rs)
 	checkExplained(t, rs, 1)
-	// assocA is the firm's own (excluded); assocB (XIHU apparel) shares
-	// neither industry nor district but offers logistics linkage, which
-	// the firm needs, so it fits below the others; assocE (XIHU hardware)
-	// fits in nothing.
-	if diff := cmp.Diff(fx.label(h, fx.assocC, h.assocB, fx.assocD), m.ids(rs)); diff != "" {
+	// assocA is the firm's own (excluded). assocB and assocE (both XIHU)
+	// share neither industry nor district but offer logistics linkage,
+	// which the firm needs: assocE, a chamber of commerce, fits on that
+	// alone, assocB, an apparel industry association, does not.
+	if diff := cmp.Diff(fx.label(h, fx.assocC, fx.assocE, fx.assocD), m.ids(rs)); diff != "" {
 		t.Fatalf("associations for the firm (-want +got):\n%s", diff)
 	}
 	c := resp.GetMatches()[0]
