@@ -2,6 +2,7 @@ package meiliindex
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/qihang-hz/qihang/services/match/index"
@@ -134,3 +136,85 @@ func TestQueryText(t *testing.T) {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// Documents another engine wrote come back whole through the documents
+// route (search hits carry only ids and tags) and exactly as written: nil
+// and empty keyword lists, empty text, numbers and payload included, with
+// the content tag they were written under, so they are fetched once.
+func TestDocumentsWrittenElsewhere(t *testing.T) {
+	ctx := context.Background()
+	url, key := meilitest.Start(t)
+	prefix := meilitest.Prefix(t)
+	t.Cleanup(func() { dropPrefix(t, url, key, prefix) })
+	writer, err := New(Options{URL: url, Key: key, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.Ensure(ctx, indextest.FirmSchema); err != nil {
+		t.Fatal(err)
+	}
+	docs := []index.Document{
+		{
+			ID: "f1", Version: 7, Title: "杭州启航羽绒服饰有限公司",
+			Text:     map[string]string{"products": "羽绒服、羽绒马甲", "summary": ""},
+			Keywords: map[string][]string{"district": {"萧山区"}, "markets": {"US", "us", `a "b" OR c`}, "association_ids": nil, "hs_codes": {}},
+			Numbers:  map[string]float64{"readiness": 0.615, "benefit_fen": 1e12, "valid_from": -3},
+			Payload:  []byte{0, 1, 2, 250},
+		},
+		{ID: "f2", Version: 1, Title: "只有名称的企业"},
+	}
+	if err := writer.Upsert(ctx, index.KindFirm, docs); err != nil {
+		t.Fatal(err)
+	}
+
+	reader, err := New(Options{URL: url, Key: key, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.Ensure(ctx, indextest.FirmSchema); err != nil {
+		t.Fatal(err)
+	}
+	res, err := reader.Search(ctx, index.KindFirm, index.Query{Sort: []index.SortBy{{Field: index.IDField}}, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []index.Document
+	for _, h := range res.Hits {
+		got = append(got, h.Doc)
+	}
+	if diff := cmp.Diff(docs, got); diff != "" {
+		t.Errorf("documents found by another engine (-want +got):\n%s", diff)
+	}
+	for _, d := range docs {
+		if _, ok := reader.cached(index.KindFirm, d.ID, contentTag(stored(d))); !ok {
+			t.Errorf("%s was not remembered under the tag it was written with", d.ID)
+		}
+		g, found, err := reader.Get(ctx, index.KindFirm, d.ID)
+		if err != nil || !found {
+			t.Fatalf("Get %s: found %v, %v", d.ID, found, err)
+		}
+		if diff := cmp.Diff(d, g); diff != "" {
+			t.Errorf("Get %s (-want +got):\n%s", d.ID, diff)
+		}
+	}
+}
+
+// Indexes written before version and payload were attributes of their own
+// kept the whole document in "doc"; it still reads.
+func TestFromMeiliReadsTheDocAttribute(t *testing.T) {
+	want := index.Document{ID: "f1", Version: 3, Title: "旧格式企业", Keywords: map[string][]string{"district": {"西湖区"}}, Payload: []byte("x")}
+	sd, err := json.Marshal(stored(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fromMeili(map[string]json.RawMessage{"id": json.RawMessage(`"f1"`), "doc": sd, "title": json.RawMessage(`"旧格式企业"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := fromMeili(map[string]json.RawMessage{"id": json.RawMessage(`"f1"`), "k_district": json.RawMessage(`["zz"]`)}); err == nil {
+		t.Error("a keyword value that is not hex decoded without an error")
+	}
+}
