@@ -94,15 +94,31 @@ func (s *Service) ListAssociationProspects(ctx context.Context, req *matchv1.Lis
 	case matchv1.ProspectMembership_PROSPECT_MEMBERSHIP_NON_MEMBERS:
 		conds = append(conds, not(docs.FAssociationIDs, assoc.GetId()))
 	}
-	res, err := s.search(ctx, index.KindFirm, index.Query{
+	// The firms and the belts the association carries, in one request. The
+	// belts only add reasons: while their index is being built the list
+	// goes without them.
+	reqs := []index.Request{{Kind: index.KindFirm, Query: index.Query{
 		Filter: index.Filter{All: and(conds...)},
 		Sort:   []index.SortBy{{Field: docs.NReadiness, Desc: true}, {Field: index.IDField}},
 		Limit:  prospectCandidates,
-	})
+	}}}
+	if carried := s.members.BeltsCarriedBy(assoc.GetId()); len(carried) > 0 && s.indexes.Ready(index.KindBelt) {
+		reqs = append(reqs, index.Request{Kind: index.KindBelt, Query: index.Query{
+			Filter: index.Filter{All: and(kw(index.IDField, carried...),
+				kw(docs.FStatus, docs.Name(catalogv1.IndustryBeltStatus_INDUSTRY_BELT_STATUS_PUBLISHED)))},
+			Sort: []index.SortBy{{Field: index.IDField}}, Limit: len(carried),
+		}})
+	}
+	both, err := s.searchMany(ctx, reqs)
 	if err != nil {
 		return nil, err
 	}
-	pc := s.prospectContext(ctx, assoc.GetId(), docsNames(assoc.GetIndustries()), docsNames(assoc.GetServices()), assoc.GetDistrict())
+	res := both[0]
+	var belts index.Result
+	if len(both) > 1 {
+		belts = both[1]
+	}
+	pc := s.prospectContext(assoc.GetId(), docsNames(assoc.GetIndustries()), docsNames(assoc.GetServices()), assoc.GetDistrict(), belts)
 	var all []*scored
 	for _, h := range res.Hits {
 		all = append(all, pc.score(h.Doc))
@@ -136,26 +152,18 @@ type prospectContext struct {
 	chapters []string
 }
 
-func (s *Service) prospectContext(ctx context.Context, assoc string, industries, services []string, district commonv1.District) *prospectContext {
+// prospectContext gathers what scoring firms for assoc needs; belts are
+// the published belts it carries.
+func (s *Service) prospectContext(assoc string, industries, services []string, district commonv1.District, belts index.Result) *prospectContext {
 	pc := &prospectContext{assoc: assoc, industries: industries, services: services, markets: s.members.MemberMarkets(assoc)}
 	if district != 0 {
 		pc.district = docs.Name(district)
 	}
-	carried := s.members.BeltsCarriedBy(assoc)
-	if len(carried) > 0 {
-		res, err := s.search(ctx, index.KindBelt, index.Query{
-			Filter: index.Filter{All: and(kw(index.IDField, carried...),
-				kw(docs.FStatus, docs.Name(catalogv1.IndustryBeltStatus_INDUSTRY_BELT_STATUS_PUBLISHED)))},
-			Sort: []index.SortBy{{Field: index.IDField}}, Limit: len(carried),
-		})
-		if err == nil {
-			for _, h := range res.Hits {
-				pc.belts = append(pc.belts, h.Doc)
-				for _, ch := range h.Doc.Keywords[docs.FHSChapters] {
-					if !slices.Contains(pc.chapters, ch) {
-						pc.chapters = append(pc.chapters, ch)
-					}
-				}
+	for _, h := range belts.Hits {
+		pc.belts = append(pc.belts, h.Doc)
+		for _, ch := range h.Doc.Keywords[docs.FHSChapters] {
+			if !slices.Contains(pc.chapters, ch) {
+				pc.chapters = append(pc.chapters, ch)
 			}
 		}
 	}
