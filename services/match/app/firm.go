@@ -86,11 +86,17 @@ func (s *Service) loadFirm(ctx context.Context, id string) (*subject, error) {
 
 // page returns the page of cs p asks for and the next page token.
 func page[T any](cs []T, p paging.Page) ([]T, string) {
-	total := min(len(cs), MaxResults)
-	if p.Offset >= total {
+	return pageOf(cs, len(cs), p)
+}
+
+// pageOf is page for a ranking of total items of which cs are the first
+// (at least up to the page's end).
+func pageOf[T any](cs []T, total int, p paging.Page) ([]T, string) {
+	total = min(total, MaxResults)
+	end := min(p.Offset+p.Size, total, len(cs))
+	if p.Offset >= end {
 		return nil, ""
 	}
-	end := min(p.Offset+p.Size, total)
 	return cs[p.Offset:end], p.Next(end-p.Offset, total)
 }
 
@@ -261,40 +267,18 @@ func (s *Service) ListFirmAssociationMatches(ctx context.Context, req *matchv1.L
 	if sub.district != "" {
 		fits = append(fits, kw(docs.FDistrict, sub.district))
 	}
-	filter := and(
+	base := and(
 		kw(docs.FDistrict, docsNames(req.GetDistricts())...),
 		kw(docs.FType, docsNames(req.GetTypes())...),
 		kw(docs.FJoined, nonEmpty(joined)...),
 		not(index.IDField, sub.assocs...),
 	)
-	// A cross-industry body (a chamber of commerce, a federation, a
-	// promotion association, a cross-border e-commerce association) of
-	// another industry and district fits too when its services meet the
-	// firm's needs; an industry association of another trade elsewhere
-	// does not, whatever it offers. In filter form: (industry OR district
-	// OR services) AND (industry OR district OR cross-industry).
-	if svcs := servicesFor(sub.needs); len(svcs) > 0 {
-		withServices := append(slices.Clone(fits), kw(docs.FServices, svcs...))
-		crossIndustry := append(slices.Clone(fits), kw(docs.FType, crossIndustryTypes...), kw(docs.FIndustries, crossIndustryIndustries...))
-		filter = append(filter, withServices, crossIndustry)
-	} else if len(fits) > 0 {
-		filter = append(filter, fits)
-	}
-	both, err := s.searchMany(ctx, []index.Request{
-		{Kind: index.KindAssociation, Query: index.Query{Filter: index.Filter{All: filter}, Sort: []index.SortBy{{Field: index.IDField}}, Limit: index.MaxLimit}},
-		{Kind: index.KindBelt, Query: publishedBelts},
-	})
+	all, total, err := s.fittingAssociations(ctx, sub, base, fits, min(p.Offset+p.Size, MaxResults))
 	if err != nil {
 		return nil, err
 	}
-	res, beltsFit := both[0], fittingBelts(sub, both[1])
-	var all []*scored
-	for _, h := range res.Hits {
-		all = append(all, s.scoreAssociation(sub, h.Doc, beltsFit))
-	}
-	rank(all)
-	items, next := page(all, p)
-	resp := &matchv1.ListFirmAssociationMatchesResponse{NextPageToken: next, TotalSize: int32(min(len(all), MaxResults))}
+	items, next := pageOf(all, total, p)
+	resp := &matchv1.ListFirmAssociationMatchesResponse{NextPageToken: next, TotalSize: int32(min(total, MaxResults))}
 	for i, c := range items {
 		sum, err := s.associationSummary(c.doc)
 		if err != nil {
@@ -306,6 +290,127 @@ func (s *Service) ListFirmAssociationMatches(ctx context.Context, req *matchv1.L
 		})
 	}
 	return resp, nil
+}
+
+// Weights of the association reasons that need neither a shared industry
+// or district nor members: what an association fitting on its services
+// alone can score without members or belts (see weakFitBound).
+const (
+	weightNeedCovered = 0.15
+	weightProgramme   = 0.05
+	weightAssocText   = 0.05
+	// weakFitBound is the most an association of another industry and
+	// district that has no member of the firm's industry or markets and
+	// carries no belt can score.
+	weakFitBound = weightNeedCovered + weightProgramme + weightAssocText
+	// maxMemberIDs bounds the id list of one engine query.
+	maxMemberIDs = 300
+)
+
+// fittingAssociations scores the associations that fit sub (base: the
+// request's filters; fits: shared industry or same district), ranked, and
+// counts them. The ranking is the same as scoring every fitting
+// association, but the associations that fit on their services alone (a
+// few hundred at 1,000 associations) are read only when the first want
+// places could be theirs: without members of the firm's industry or
+// markets and without belts they score at most weakFitBound.
+func (s *Service) fittingAssociations(ctx context.Context, sub *subject, base [][]index.Cond, fits []index.Cond, want int) ([]*scored, int, error) {
+	byID := []index.SortBy{{Field: index.IDField}}
+	reqs := []index.Request{{Kind: index.KindBelt, Query: publishedBelts}}
+	svcs := servicesFor(sub.needs)
+	if len(svcs) == 0 {
+		// Industry or district (or, for a firm with neither, every
+		// association) fit; nothing fits on services.
+		filter := slices.Clone(base)
+		if len(fits) > 0 {
+			filter = append(filter, fits)
+		}
+		reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: index.Query{Filter: index.Filter{All: filter}, Sort: byID, Limit: index.MaxLimit}})
+		res, err := s.searchMany(ctx, reqs)
+		if err != nil {
+			return nil, 0, err
+		}
+		beltsFit := fittingBelts(sub, res[0])
+		all := s.scoreAssociations(sub, res[1].Hits, beltsFit, nil)
+		rank(all)
+		return all, res[1].Total, nil
+	}
+	// A cross-industry body (a chamber of commerce, a federation, a
+	// promotion association, a cross-border e-commerce association) of
+	// another industry and district fits when its services meet the firm's
+	// needs; an industry association of another trade elsewhere does not,
+	// whatever it offers.
+	weak := slices.Clone(base)
+	if sub.industry != "" {
+		weak = append(weak, []index.Cond{not(docs.FIndustries, sub.industry)})
+	}
+	if sub.district != "" {
+		weak = append(weak, []index.Cond{not(docs.FDistrict, sub.district)})
+	}
+	weak = append(weak, []index.Cond{kw(docs.FServices, svcs...)},
+		[]index.Cond{kw(docs.FType, crossIndustryTypes...), kw(docs.FIndustries, crossIndustryIndustries...)})
+	strongAt := -1
+	if len(fits) > 0 {
+		strongAt = len(reqs)
+		reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: index.Query{Filter: index.Filter{All: append(slices.Clone(base), fits)}, Sort: byID, Limit: index.MaxLimit}})
+	}
+	withMembers := s.members.WithMemberReasons(sub.industry, sub.markets)
+	restFilter := weak
+	withMembersAt := -1
+	if len(withMembers) <= maxMemberIDs {
+		if len(withMembers) > 0 {
+			withMembersAt = len(reqs)
+			reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: index.Query{
+				Filter: index.Filter{All: append(slices.Clone(weak), []index.Cond{kw(index.IDField, withMembers...)})}, Sort: byID, Limit: len(withMembers),
+			}})
+			restFilter = append(slices.Clone(weak), []index.Cond{not(index.IDField, withMembers...)})
+		}
+	} else {
+		// Too many to name: read every weak fit.
+		want = MaxResults + 1
+	}
+	restAt := len(reqs)
+	rest := index.Query{Filter: index.Filter{All: restFilter}, Sort: byID}
+	if want > MaxResults {
+		rest.Limit = index.MaxLimit
+	}
+	reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: rest})
+	res, err := s.searchMany(ctx, reqs)
+	if err != nil {
+		return nil, 0, err
+	}
+	beltsFit := fittingBelts(sub, res[0])
+	var hits []index.Hit
+	total := res[restAt].Total
+	for _, at := range []int{strongAt, withMembersAt} {
+		if at >= 0 {
+			hits = append(hits, res[at].Hits...)
+			total += res[at].Total
+		}
+	}
+	all := s.scoreAssociations(sub, hits, beltsFit, nil)
+	rank(all)
+	restHits := res[restAt].Hits
+	if rest.Limit == 0 && res[restAt].Total > 0 && (len(all) < want || all[want-1].score <= weakFitBound) {
+		// The rest could reach the page: read it too.
+		rest.Limit = index.MaxLimit
+		more, err := s.search(ctx, index.KindAssociation, rest)
+		if err != nil {
+			return nil, 0, err
+		}
+		restHits = more.Hits
+	}
+	all = s.scoreAssociations(sub, restHits, beltsFit, all)
+	rank(all)
+	return all, total, nil
+}
+
+// scoreAssociations appends the scored hits to out.
+func (s *Service) scoreAssociations(sub *subject, hits []index.Hit, beltsFit map[string]index.Document, out []*scored) []*scored {
+	for _, h := range hits {
+		out = append(out, s.scoreAssociation(sub, h.Doc, beltsFit))
+	}
+	return out
 }
 
 // crossIndustryTypes and crossIndustryIndustries mark the associations that
@@ -367,7 +472,7 @@ func (s *Service) scoreAssociation(sub *subject, d index.Document, beltsFit map[
 		c.add(matchv1.ReasonCode_REASON_CODE_SAME_DISTRICT, 0.15, 1, "同在"+label(docs.FDistrict, sub.district), sub.district)
 	}
 	if got := coveredNeeds(sub.needs, d.Keywords[docs.FServices], needsOfService, parseService); len(got) > 0 {
-		c.add(matchv1.ReasonCode_REASON_CODE_NEED_COVERED, 0.15, float64(len(got))/float64(len(sub.needs)), "可提供对口服务："+labels(docs.FNeeds, got), got...)
+		c.add(matchv1.ReasonCode_REASON_CODE_NEED_COVERED, weightNeedCovered, float64(len(got))/float64(len(sub.needs)), "可提供对口服务："+labels(docs.FNeeds, got), got...)
 	}
 	total, same, perMarket := s.members.Members(d.ID, sub.industry, sub.markets)
 	if same > 0 {
@@ -399,9 +504,9 @@ func (s *Service) scoreAssociation(sub *subject, d index.Document, beltsFit map[
 		c.add(matchv1.ReasonCode_REASON_CODE_BELT_FIT, 0.1, 1, "承载对口产业带："+strings.Join(names, "、"), belts...)
 	}
 	if slices.Contains(d.Keywords[docs.FJoined], "true") {
-		c.add(matchv1.ReasonCode_REASON_CODE_PROGRAMME_ASSOCIATION, 0.05, 1, "百社千企参与单位")
+		c.add(matchv1.ReasonCode_REASON_CODE_PROGRAMME_ASSOCIATION, weightProgramme, 1, "百社千企参与单位")
 	}
-	textReason(c, 0.05, sub.text, docText(d, docs.TShortName, docs.TDescription))
+	textReason(c, weightAssocText, sub.text, docText(d, docs.TShortName, docs.TDescription))
 	c.finish()
 	return c
 }

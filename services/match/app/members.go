@@ -144,3 +144,26 @@ func (m *MemberStats) BeltsCarriedBy(assoc string) []string {
 	defer m.mu.RUnlock()
 	return slices.Clone(m.carried[assoc])
 }
+
+// WithMemberReasons returns, sorted, the associations that have a member
+// working in industry or exporting to one of markets, or carry a belt: the
+// ones whose member and belt reasons can count for such a firm.
+func (m *MemberStats) WithMemberReasons(industry string, markets []string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []string
+	for a, ac := range m.byAssoc {
+		hit := industry != "" && ac.industries[industry] > 0
+		for _, mk := range markets {
+			hit = hit || ac.markets[mk] > 0
+		}
+		if hit {
+			out = append(out, a)
+		}
+	}
+	for a := range m.carried {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -250,6 +250,32 @@ func (m *matchChecks) associations(t *testing.T) {
 	if diff := cmp.Diff(fx.label(h, fx.assocC, fx.assocE, fx.assocD), m.ids(rs)); diff != "" {
 		t.Fatalf("associations for the firm (-want +got):\n%s", diff)
 	}
+	// Page by page the same ranking and total: the first page is decided
+	// without reading assocE (it fits on its services alone and cannot
+	// outscore assocC), the second needs it.
+	var paged []string
+	token := ""
+	for range 5 {
+		pr, err := h.matchC.ListFirmAssociationMatches(h.ctx(t, roleBureau), &matchv1.ListFirmAssociationMatchesRequest{FirmId: fx.firm, PageSize: 1, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr.GetTotalSize() != 3 {
+			t.Errorf("page %d: total_size %d, want 3", len(paged)+1, pr.GetTotalSize())
+		}
+		for _, x := range pr.GetMatches() {
+			paged = append(paged, x.GetId())
+			if want := int32(len(paged)); x.GetRank() != want {
+				t.Errorf("%s: rank %d, want %d", fx.label(h, x.GetId())[0], x.GetRank(), want)
+			}
+		}
+		if token = pr.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(m.ids(rs), fx.label(h, paged...)); diff != "" {
+		t.Errorf("associations one per page (-whole list +pages):\n%s", diff)
+	}
 	c := resp.GetMatches()[0]
 	wantReason(t, "assocC", c.GetReasons(), matchv1.ReasonCode_REASON_CODE_SHARED_INDUSTRY, 0.3, "INDUSTRY_DOWN_PRODUCTS")
 	wantReason(t, "assocC", c.GetReasons(), matchv1.ReasonCode_REASON_CODE_NEED_COVERED, 0.15, "NEED_TAG_LOGISTICS", "NEED_TAG_OVERSEAS_WAREHOUSE")
