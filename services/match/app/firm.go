@@ -355,25 +355,20 @@ func (s *Service) fittingAssociations(ctx context.Context, sub *subject, base []
 		reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: index.Query{Filter: index.Filter{All: append(slices.Clone(base), fits)}, Sort: byID, Limit: index.MaxLimit}})
 	}
 	withMembers := s.members.WithMemberReasons(sub.industry, sub.markets)
-	restFilter := weak
+	rest := index.Query{Filter: index.Filter{All: weak}, Sort: byID}
 	withMembersAt := -1
-	if len(withMembers) <= maxMemberIDs {
-		if len(withMembers) > 0 {
-			withMembersAt = len(reqs)
-			reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: index.Query{
-				Filter: index.Filter{All: append(slices.Clone(weak), []index.Cond{kw(index.IDField, withMembers...)})}, Sort: byID, Limit: len(withMembers),
-			}})
-			restFilter = append(slices.Clone(weak), []index.Cond{not(index.IDField, withMembers...)})
-		}
-	} else {
-		// Too many to name: read every weak fit.
-		want = MaxResults + 1
+	switch {
+	case len(withMembers) > maxMemberIDs:
+		// Too many to name: read every weak fit at once.
+		rest.Limit = index.MaxLimit
+	case len(withMembers) > 0:
+		withMembersAt = len(reqs)
+		reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: index.Query{
+			Filter: index.Filter{All: append(slices.Clone(weak), []index.Cond{kw(index.IDField, withMembers...)})}, Sort: byID, Limit: len(withMembers),
+		}})
+		rest.Filter.All = append(slices.Clone(weak), []index.Cond{not(index.IDField, withMembers...)})
 	}
 	restAt := len(reqs)
-	rest := index.Query{Filter: index.Filter{All: restFilter}, Sort: byID}
-	if want > MaxResults {
-		rest.Limit = index.MaxLimit
-	}
 	reqs = append(reqs, index.Request{Kind: index.KindAssociation, Query: rest})
 	res, err := s.searchMany(ctx, reqs)
 	if err != nil {

@@ -360,46 +360,51 @@ func fromMeili(raw map[string]json.RawMessage) (index.Document, error) {
 		case name == "payload":
 			err = json.Unmarshal(v, &d.Payload)
 		case strings.HasPrefix(name, "t_"):
-			var t string
-			if err = json.Unmarshal(v, &t); err == nil {
-				if d.Text == nil {
-					d.Text = map[string]string{}
-				}
-				d.Text[name[2:]] = t
-			}
+			err = decodeInto(&d.Text, name[2:], v, func(t string) (string, error) { return t, nil })
 		case strings.HasPrefix(name, "k_"):
-			var enc []string
-			if err = json.Unmarshal(v, &enc); err == nil {
-				var vs []string
-				if enc != nil {
-					vs = make([]string, len(enc))
-					for i, e := range enc {
-						var b []byte
-						if b, err = hex.DecodeString(e); err != nil {
-							break
-						}
-						vs[i] = string(b)
-					}
-				}
-				if d.Keywords == nil {
-					d.Keywords = map[string][]string{}
-				}
-				d.Keywords[name[2:]] = vs
-			}
+			err = decodeInto(&d.Keywords, name[2:], v, decodeHex)
 		case strings.HasPrefix(name, "n_"):
-			var n float64
-			if err = json.Unmarshal(v, &n); err == nil {
-				if d.Numbers == nil {
-					d.Numbers = map[string]float64{}
-				}
-				d.Numbers[name[2:]] = n
-			}
+			err = decodeInto(&d.Numbers, name[2:], v, func(n float64) (float64, error) { return n, nil })
 		}
 		if err != nil {
 			return index.Document{}, fmt.Errorf("meilisearch document %s, attribute %s: %w", id, name, err)
 		}
 	}
 	return d, nil
+}
+
+// decodeInto decodes raw as a J, converts it and stores it under key in
+// *m, making the map on first use.
+func decodeInto[J, V any](m *map[string]V, key string, raw json.RawMessage, conv func(J) (V, error)) error {
+	var j J
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return err
+	}
+	v, err := conv(j)
+	if err != nil {
+		return err
+	}
+	if *m == nil {
+		*m = map[string]V{}
+	}
+	(*m)[key] = v
+	return nil
+}
+
+// decodeHex decodes hex-encoded keyword values; nil stays nil.
+func decodeHex(enc []string) ([]string, error) {
+	if enc == nil {
+		return nil, nil
+	}
+	out := make([]string, len(enc))
+	for i, e := range enc {
+		b, err := hex.DecodeString(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = string(b)
+	}
+	return out, nil
 }
 
 func fromStored(id string, sd storedDoc) index.Document {
