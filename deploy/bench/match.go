@@ -95,6 +95,13 @@ type MatchOptions struct {
 	CPUProfile string
 	// LoadCPUProfile, when set, receives a CPU profile of the firm imports.
 	LoadCPUProfile string
+	// Rounds is how many measured phases each engine runs after its
+	// warm-up (each a new request sequence); the figures pool them and
+	// each round's are printed too.
+	Rounds int
+	// Trace, when set, is a directory that receives every request and a
+	// 100 ms machine sample of each round, and Meilisearch's log at INFO.
+	Trace string
 }
 
 func defaultMatchOptions() MatchOptions {
@@ -105,7 +112,7 @@ func defaultMatchOptions() MatchOptions {
 		Firms: 100_000, Associations: 1000, Policies: 5000, Belts: 40, MemberAssociations: 10, AssociationAdmins: 10,
 		Rate: 200, Duration: 20 * time.Second, Warmup: 5 * time.Second, WriteRate: 50,
 		FreshCap: 10 * time.Second, PollEvery: 50 * time.Millisecond,
-		Engines: []string{engineBleve, engineMeili},
+		Engines: []string{engineBleve, engineMeili}, Rounds: 1,
 	}
 }
 
@@ -137,6 +144,8 @@ func (m *MatchOptions) register(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&m.LoadCPUProfile, "match-load-cpuprofile", m.LoadCPUProfile, "-match: write a CPU profile of the firm imports (with the Bleve indexing they cause) to this file")
+	fs.IntVar(&m.Rounds, "match-rounds", m.Rounds, "-match: measured phases per engine after its warm-up, each a new request sequence (figures pool them; each round is printed too)")
+	fs.StringVar(&m.Trace, "match-trace", m.Trace, "-match: write every measured request, 100 ms samples of CPU, GC, scheduling latency and delayed TCP ACKs, and Meilisearch's INFO log into this directory")
 	fs.StringVar(&m.CPUProfile, "match-cpuprofile", m.CPUProfile, "-match: write a CPU profile of each engine's measured latency phase (file name gets -bleve/-meilisearch)")
 }
 
@@ -171,6 +180,9 @@ func (m *MatchOptions) Validate() error {
 	}
 	if m.Warmup < 0 || m.Warmup > 10*time.Minute {
 		errs = append(errs, errors.New("-warmup-duration must be between 0 and 10m"))
+	}
+	if m.Rounds < 1 || m.Rounds > 100 {
+		errs = append(errs, errors.New("-match-rounds must be between 1 and 100"))
 	}
 	if m.WriteRate <= 0 || m.WriteRate > 1000 {
 		errs = append(errs, errors.New("-write-rate must be above 0 and at most 1000"))
@@ -222,6 +234,7 @@ func (o *Options) matchCommand() string {
 	add(m.FreshCap != d.FreshCap, "-fresh-cap %s", m.FreshCap)
 	add(m.PollEvery != d.PollEvery, "-fresh-poll %s", m.PollEvery)
 	add(!slices.Equal(m.Engines, d.Engines), "-match-engines %s", strings.Join(m.Engines, ","))
+	add(m.Rounds != d.Rounds, "-match-rounds %d", m.Rounds)
 	add(o.Seed != DefaultOptions().Seed, "-seed %d", o.Seed)
 	return strings.Join(parts, " ")
 }
@@ -303,6 +316,11 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 	p("command: %s", opts.matchCommand())
 	p("")
 
+	if mo.Trace != "" {
+		if err := os.MkdirAll(mo.Trace, 0o755); err != nil {
+			return nil, fmt.Errorf("-match-trace: %w", err)
+		}
+	}
 	dir, err := os.MkdirTemp("", "qihang-bench-match-")
 	if err != nil {
 		return nil, err
@@ -338,7 +356,7 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 	meiliCh := make(chan meiliStart, 1)
 	if wantMeili {
 		go func() {
-			m, err := startMeili()
+			m, err := startMeili(mo.Trace)
 			meiliCh <- meiliStart{m, err}
 		}()
 	}

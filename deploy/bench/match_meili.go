@@ -30,27 +30,40 @@ import (
 // database and analytics off.
 type meiliServer struct {
 	url, key, dir, version string
-	pid                    int
-	proc                   *meilitest.Process
+	// keepLog, when set, receives the server's log when it stops.
+	keepLog string
+	pid     int
+	proc    *meilitest.Process
 }
 
-// startMeili installs (if need be) and starts Meilisearch.
-func startMeili() (*meiliServer, error) {
+// startMeili installs (if need be) and starts Meilisearch. With a trace
+// directory it logs at INFO and its log is copied there when it stops.
+func startMeili(traceDir string) (*meiliServer, error) {
 	version, err := meilitest.Version()
 	if err != nil {
 		return nil, err
 	}
-	p, err := meilitest.StartProcess()
+	level, keep := "WARN", ""
+	if traceDir != "" {
+		level, keep = "INFO", filepath.Join(traceDir, "meilisearch.log")
+	}
+	p, err := meilitest.StartProcessLogging(level)
 	if err != nil {
 		return nil, err
 	}
-	return &meiliServer{url: p.URL(), key: p.Key(), dir: p.Dir(), version: version, pid: p.Pid(), proc: p}, nil
+	return &meiliServer{url: p.URL(), key: p.Key(), dir: p.Dir(), version: version, pid: p.Pid(), proc: p, keepLog: keep}, nil
 }
 
-// stop kills the server and removes its database.
+// stop kills the server and removes its database (after copying its log
+// when asked to keep it).
 func (m *meiliServer) stop() {
 	if m == nil || m.proc == nil {
 		return
+	}
+	if m.keepLog != "" {
+		if b, err := os.ReadFile(m.proc.LogPath()); err == nil {
+			_ = os.WriteFile(m.keepLog, b, 0o644)
+		}
 	}
 	_ = m.proc.Stop()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -438,7 +439,67 @@ type latencyRun struct {
 	// service, the gateways, Bleve and the load generator); MeiliCPU the
 	// Meilisearch server's.
 	CPU, MeiliCPU time.Duration
-	Problems      []string
+	// DelayedACKs counts the kernel's delayed TCP acknowledgements over
+	// the measured phase (every connection of the machine; -1 unknown).
+	DelayedACKs int64
+	// Rounds are the measured rounds one by one (-match-rounds).
+	Rounds   []roundStats
+	Problems []string
+}
+
+// roundStats is one measured round of an engine.
+type roundStats struct {
+	Total         callStats
+	Wall          time.Duration
+	CPU, MeiliCPU time.Duration
+	DelayedACKs   int64
+}
+
+// measuredRound is a round with its samples.
+type measuredRound struct {
+	roundStats
+	samples []sample
+}
+
+// measureRound fires one round's request sequence (stream 1+round, so the
+// first round is the sequence a one-round run measures) and, with
+// -match-trace, writes its request and machine files.
+func measureRound(ctx context.Context, hc *http.Client, engine, base string, mix *trafficMix, mo MatchOptions, meili *meiliServer, adminToken string, round int) (*measuredRound, error) {
+	reqs := mix.sequence(max(1, int(mo.Rate*mo.Duration.Seconds())), uint64(1+round), adminToken)
+	start := time.Now()
+	var sampler *machineSampler
+	stopProfile := func() {}
+	if mo.Trace != "" {
+		var err error
+		if sampler, err = startMachineSampler(traceFile(mo.Trace, "samples", engine, round), start, meili); err != nil {
+			return nil, err
+		}
+		// One CPU profile per round, unless -match-cpuprofile takes the
+		// whole phase (one profile runs at a time).
+		if mo.CPUProfile == "" {
+			if stopProfile, err = startCPUProfile(strings.TrimSuffix(traceFile(mo.Trace, "cpu", engine, round), ".csv") + ".pprof"); err != nil {
+				_ = sampler.close()
+				return nil, err
+			}
+		}
+	}
+	cpu0, m0, ack0 := processCPU(), meili.cpu(), delayedACKs()
+	samples, wall := fire(ctx, hc, base, reqs, mo.Rate)
+	mr := &measuredRound{samples: samples}
+	mr.CPU, mr.MeiliCPU, mr.Wall = processCPU()-cpu0, meili.cpu()-m0, wall
+	if ack1 := delayedACKs(); ack0 >= 0 && ack1 >= 0 {
+		mr.DelayedACKs = ack1 - ack0
+	} else {
+		mr.DelayedACKs = -1
+	}
+	stopProfile()
+	mr.Total = summarizeCalls(samples, wall)
+	if sampler != nil {
+		if err := errors.Join(sampler.close(), writeRequestTrace(traceFile(mo.Trace, "requests", engine, round), start, samples)); err != nil {
+			return nil, fmt.Errorf("-match-trace: %w", err)
+		}
+	}
+	return mr, ctx.Err()
 }
 
 // runLatency runs one engine's warm-up and measured phase.
@@ -461,7 +522,6 @@ func runLatency(ctx context.Context, engine, base string, mix *trafficMix, mo Ma
 			}
 		}
 	}
-	reqs := mix.sequence(max(1, int(mo.Rate*mo.Duration.Seconds())), 2, adminToken)
 	profile := ""
 	if mo.CPUProfile != "" {
 		profile = strings.TrimSuffix(mo.CPUProfile, ".pprof") + "-" + engine + ".pprof"
@@ -470,13 +530,23 @@ func runLatency(ctx context.Context, engine, base string, mix *trafficMix, mo Ma
 	if err != nil {
 		return nil, err
 	}
-	cpu0, m0 := processCPU(), meili.cpu()
-	samples, wall := fire(ctx, hc, base, reqs, mo.Rate)
-	lr.CPU, lr.MeiliCPU = processCPU()-cpu0, meili.cpu()-m0
-	stopProfile()
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	stopProfile = sync.OnceFunc(stopProfile)
+	defer stopProfile()
+	var samples []sample
+	var wall time.Duration
+	for round := 1; round <= mo.Rounds; round++ {
+		rs, err := measureRound(ctx, hc, engine, base, mix, mo, meili, adminToken, round)
+		if err != nil {
+			return nil, err
+		}
+		samples = append(samples, rs.samples...)
+		wall += rs.Wall
+		lr.CPU += rs.CPU
+		lr.MeiliCPU += rs.MeiliCPU
+		lr.DelayedACKs += rs.DelayedACKs
+		lr.Rounds = append(lr.Rounds, rs.roundStats)
 	}
+	stopProfile()
 	lr.Wall = wall
 	lr.Total = summarizeCalls(samples, wall)
 	byKind := map[callKind][]sample{}
@@ -531,7 +601,16 @@ func printLatency(p func(string, ...any), lr *latencyRun, mo MatchOptions) {
 	if lr.Engine == engineMeili {
 		cpu += fmt.Sprintf("; meilisearch %.1f CPU-s (%.2f cores)", lr.MeiliCPU.Seconds(), lr.MeiliCPU.Seconds()/cores)
 	}
-	p("CPU during the measured phase: %s; load generator lateness p99 %s, max %s", cpu, ms(lr.LateP99), ms(lr.LateMax))
+	p("CPU during the measured phase: %s; load generator lateness p99 %s, max %s; delayed TCP ACKs on the machine %d", cpu, ms(lr.LateP99), ms(lr.LateMax), lr.DelayedACKs)
+	if len(lr.Rounds) > 1 {
+		for i, r := range lr.Rounds {
+			line := fmt.Sprintf("  round %d: all p50 %s, p99 %s, max %s (%s); this process %.2f cores", i+1, ms(r.Total.P50), ms(r.Total.P99), ms(r.Total.Max), budgetWord(r.Total), r.CPU.Seconds()/r.Wall.Seconds())
+			if lr.Engine == engineMeili {
+				line += fmt.Sprintf(", meilisearch %.2f cores", r.MeiliCPU.Seconds()/r.Wall.Seconds())
+			}
+			p("%s; delayed TCP ACKs %d", line, r.DelayedACKs)
+		}
+	}
 	if mo.CPUProfile != "" {
 		f := strings.TrimSuffix(mo.CPUProfile, ".pprof") + "-" + lr.Engine + ".pprof"
 		p("CPU profile of the measured phase: %s (go tool pprof -top %s)", f, f)

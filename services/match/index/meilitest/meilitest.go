@@ -52,7 +52,7 @@ type server struct {
 // on first use. It fails tb when the server cannot be had.
 func Start(tb testing.TB) (url, key string) {
 	tb.Helper()
-	once.Do(func() { shared, startErr = start() })
+	once.Do(func() { shared, startErr = start("WARN") })
 	if startErr != nil {
 		tb.Fatalf("meilitest: no Meilisearch for this test: %v", startErr)
 	}
@@ -136,7 +136,9 @@ func Binary() (string, error) {
 	return strings.TrimSpace(lines[len(lines)-1]), nil
 }
 
-func start() (*server, error) {
+// start starts a server whose log (at level: ERROR, WARN, INFO, DEBUG or
+// TRACE) goes to meilisearch.log in its directory.
+func start(level string) (*server, error) {
 	bin, err := Binary()
 	if err != nil {
 		return nil, err
@@ -169,7 +171,7 @@ func start() (*server, error) {
 		"--snapshot-dir", filepath.Join(dir, "snapshots"),
 		"--no-analytics",
 		"--env", "development",
-		"--log-level", "WARN",
+		"--log-level", level,
 		"--max-indexing-memory", "1GiB",
 	)
 	s.cmd.Dir = dir

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -16,9 +17,19 @@ import (
 type Process struct{ s *server }
 
 // StartProcess starts a Meilisearch server of its own (not the shared test
-// server) and waits until it is healthy.
-func StartProcess() (*Process, error) {
-	s, err := start()
+// server) and waits until it is healthy. It logs warnings and errors only.
+func StartProcess() (*Process, error) { return StartProcessLogging("WARN") }
+
+// StartProcessLogging is StartProcess with Meilisearch's log level: ERROR,
+// WARN, INFO (every HTTP request with its busy and idle time), DEBUG or
+// TRACE. The log is LogPath.
+func StartProcessLogging(level string) (*Process, error) {
+	switch level {
+	case "ERROR", "WARN", "INFO", "DEBUG", "TRACE":
+	default:
+		return nil, fmt.Errorf("meilitest: log level %q: want ERROR, WARN, INFO, DEBUG or TRACE", level)
+	}
+	s, err := start(level)
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +54,9 @@ func (p *Process) Stop() error {
 
 // Pid is the server's process id (to read its CPU time).
 func (p *Process) Pid() int { return p.s.cmd.Process.Pid }
+
+// LogPath is the server's log file (in Dir, so Stop removes it).
+func (p *Process) LogPath() string { return filepath.Join(p.s.dir, "meilisearch.log") }
 
 // Dir is the server's temporary directory, its database included.
 func (p *Process) Dir() string { return p.s.dir }
