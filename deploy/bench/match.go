@@ -11,21 +11,26 @@ package main
 //     belts over HTTP, support policies over gRPC (created and published);
 //     then wait until every Bleve index has applied every change and holds
 //     every object.
-//  2. Start a real Meilisearch server and a second match service in this
-//     process over it, reading the same change feeds from the launcher's
-//     profiles and catalog with service tokens signed by the launcher's key,
-//     behind its own gRPC server (production interceptors) and its own HTTP
-//     gateway (the other services still the launcher's); time its first
-//     build.
-//  3. For each engine in turn, an open-loop load at -rate requests/s through
-//     that engine's gateway: a warm-up, then -duration measured, the same
-//     request sequence on both engines, latency taken from each request's
-//     scheduled send time (so a slow server cannot hide its queue). Every
-//     answer is checked (HTTP 200, well-formed, sane content).
-//  4. Freshness, on both engines at once (both services follow the same
-//     feeds): firms' main products rewritten at -write-rate through the
-//     gateway, each with a unique word, and each engine's gateway searched
-//     for that word until the firm is found.
+//  2. Each engine in turn, measured as an install runs it, alone:
+//     a. an open-loop load at -rate requests/s through the install's
+//        gateway: a warm-up, then -match-rounds × -duration measured, the
+//        same request sequences on both engines, latency taken from each
+//        request's scheduled send time (so a slow server cannot hide its
+//        queue). Every answer is checked (HTTP 200, well-formed, sane
+//        content).
+//     b. freshness: firms' main products rewritten at -write-rate through
+//        the gateway, each with a unique word, and the gateway searched for
+//        that word until the firm is found.
+//     Bleve first, on the launcher that took the load. For Meilisearch the
+//     launcher stops and starts again on the same data with
+//     --search-engine meilisearch over a real Meilisearch server (the
+//     pinned binary); its match service builds every index from the
+//     change feeds (timed), and no Bleve index is left in the heap beside
+//     it: one process holds every service, and a collection of a heap that
+//     still held the Bleve index of 100,000 firms took seconds of a core.
+//
+// With -match-trace the measured rounds write every request, 100 ms samples
+// of the machine, a CPU profile each and Meilisearch's INFO log.
 //
 // Figures are reported against DESIGN.md's budgets, never asserted; the
 // command fails when an answer is wrong or a request fails.
@@ -250,9 +255,10 @@ type MatchResult struct {
 	Builds map[string]*indexBuild
 	// Latency holds each engine's measured latency phase.
 	Latency map[string]*latencyRun
-	// Fresh holds each engine's freshness figures.
+	// Fresh holds each engine's freshness figures, Writes the writes of
+	// its freshness phase.
 	Fresh    map[string]*freshRun
-	Writes   *writeStats
+	Writes   map[string]*writeStats
 	Phases   []phaseTime
 	Problems []string
 	DataDir  string
@@ -273,8 +279,8 @@ func (r *MatchResult) errorCount() int {
 	for _, f := range r.Fresh {
 		n += f.Errors
 	}
-	if r.Writes != nil {
-		n += r.Writes.Errors
+	for _, w := range r.Writes {
+		n += w.Errors
 	}
 	return n
 }
@@ -305,7 +311,7 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 		w.Flush()
 	}
 	res := &MatchResult{Options: opts, Machine: machine(), Builds: map[string]*indexBuild{},
-		Latency: map[string]*latencyRun{}, Fresh: map[string]*freshRun{}}
+		Latency: map[string]*latencyRun{}, Fresh: map[string]*freshRun{}, Writes: map[string]*writeStats{}}
 	runStart := time.Now()
 	phase := func(name string, since time.Time) {
 		res.Phases = append(res.Phases, phaseTime{name, time.Since(since)})
@@ -362,55 +368,37 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 	}
 
 	t := time.Now()
-	runCtx, stopLauncher := context.WithCancel(ctx)
-	defer stopLauncher()
-	ready := make(chan launcher.Addrs, 1)
-	done := make(chan error, 1)
-	go func() { done <- launcher.Run(runCtx, cfg, logger, func(a launcher.Addrs) { ready <- a }) }()
-	defer func() {
-		stopLauncher()
-		select {
-		case err := <-done:
-			if err != nil {
-				logger.Warn("launcher stopped with an error", "err", err)
-			}
-		case <-time.After(30 * time.Second):
-			logger.Warn("launcher did not stop within 30s")
-		}
-	}()
-	var addrs launcher.Addrs
-	select {
-	case addrs = <-ready:
-	case err := <-done:
-		return nil, fmt.Errorf("launcher: %w", errors.Join(err, errors.New("stopped before it was ready")))
-	case <-time.After(2 * time.Minute):
-		return nil, errors.New("launcher: not ready after 2 minutes")
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	inst, err := startLauncher(ctx, cfg, logger, 2*time.Minute)
+	if err != nil {
+		return nil, err
 	}
-	phase("start the launcher", t)
-	p("started: embedded store, services, match on Bleve and gateway in %s (http %s, grpc %s)", secs(time.Since(t)), addrs.HTTP, addrs.GRPC)
-
 	var meili *meiliServer
+	// The launcher stops before the Meilisearch server it may be using.
+	defer func() {
+		inst.stop(logger)
+		meili.stop()
+	}()
+	phase("start the launcher", t)
+	p("started: embedded store, services, match on Bleve and gateway in %s (http %s, grpc %s)", secs(time.Since(t)), inst.addrs.HTTP, inst.addrs.GRPC)
+
 	if wantMeili {
 		ms := <-meiliCh
 		if ms.err != nil {
 			return nil, fmt.Errorf("meilisearch: %w", ms.err)
 		}
 		meili = ms.m
-		defer meili.stop()
 		p("started: Meilisearch %s at %s (pid %d, temporary database, analytics off)", meili.version, meili.url, meili.pid)
 	}
 	p("")
 
 	// 1. The load.
-	admin := newAPI(addrs.HTTP, 8)
-	defer admin.close()
+	admin := newAPI(inst.addrs.HTTP, 8)
+	defer func() { admin.close() }()
 	if err := admin.login(ctx, "admin", password); err != nil {
 		return nil, err
 	}
 	t = time.Now()
-	load, err := loadMatchData(ctx, opts, p, logOut, admin, addrs.GRPC)
+	load, err := loadMatchData(ctx, opts, p, logOut, admin, inst.addrs.GRPC)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +410,6 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 	// The Bleve indexes have followed the feeds during the load; wait until
 	// they hold everything.
 	p("== Indexes ==")
-	gateways := map[string]*api{engineBleve: admin}
 	t = time.Now()
 	b, err := waitIndexed(ctx, admin, load.expected(), 10*time.Minute)
 	if err != nil {
@@ -433,15 +420,21 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 	phase("Bleve indexes catch up", t)
 	p("bleve: followed the feeds during the load; every index caught up %s after the last write (pending changes 0, document counts = sources: %s)",
 		secs(b.CatchUp), b.countsText())
+	p("")
 
-	// 2. Latency, one engine at a time, the same sequence on each: Bleve
-	// first, before the Meilisearch build, so that the build's work (and
-	// Meilisearch settling after it) does not run beside Bleve's measure.
+	// 2. Each engine is measured as an install runs it, alone: latency
+	// under the mixed load, then freshness under writes. Bleve first, on
+	// the launcher that took the load; then the launcher restarts on the
+	// same data with --search-engine meilisearch, so that no Bleve index
+	// shares the heap (and the collector's work) with the Meilisearch
+	// measure.
 	mix := newTrafficMix(load, opts.Seed)
-	latency := func(engine string) error {
-		g := gateways[engine]
+	measure := func(engine string, g *api, stream uint64) error {
+		p("== %s: match and search through the gateway, open loop at %g requests/s, %s warm-up + %d × %s measured ==", engine, mo.Rate, mo.Warmup, mo.Rounds, mo.Duration)
+		p("mix: %s", mix.describe())
+		p("latency runs from each request's scheduled send time to the last byte of its answer (queueing included); every answer checked")
 		t := time.Now()
-		lr, err := runLatency(ctx, engine, g.base, mix, mo, meili, admin.token)
+		lr, err := runLatency(ctx, engine, g.base, mix, mo, meili, g.token)
 		if err != nil {
 			return err
 		}
@@ -450,75 +443,122 @@ func runMatch(ctx context.Context, opts Options, out, logOut io.Writer) (*MatchR
 		phase(fmt.Sprintf("latency on %s (warm-up and measured)", engine), t)
 		printLatency(p, lr, mo)
 		p("")
+
+		t = time.Now()
+		p("== %s: freshness, firm updates at %g writes/s for %s, each searched for until found ==", engine, mo.WriteRate, mo.Duration)
+		fr, ws, err := runFreshness(ctx, g, engine, mo, load, opts.Seed, stream, meili)
+		if err != nil {
+			return err
+		}
+		res.Fresh[engine], res.Writes[engine] = fr, ws
+		res.Problems = append(res.Problems, fr.Problems...)
+		res.Problems = append(res.Problems, ws.Problems...)
+		phase(fmt.Sprintf("freshness on %s", engine), t)
+		printFreshness(p, mo, ws, fr)
+		p("")
 		return nil
 	}
-	p("== Match and search through the gateway: open loop at %g requests/s, %s warm-up + %s measured per engine ==", mo.Rate, mo.Warmup, mo.Duration)
-	p("mix: %s", mix.describe())
-	p("latency runs from each request's scheduled send time to the last byte of its answer (queueing included); every answer checked")
 	if slices.Contains(mo.Engines, engineBleve) {
-		if err := latency(engineBleve); err != nil {
+		if err := measure(engineBleve, admin, 0); err != nil {
 			return nil, err
 		}
 	}
 
-	// 3. The second match service on Meilisearch, then its latency.
+	// 3. Meilisearch: the launcher again, on the same data, with its match
+	// service on Meilisearch; it builds every index from the feeds.
 	if meili != nil {
 		p("== Meilisearch ==")
 		t = time.Now()
-		ms, err := startMeiliMatch(ctx, addrs, cfg.DataDir, meili, logger)
-		if err != nil {
+		inst.stop(logger)
+		mcfg := cfg
+		mcfg.SearchEngine, mcfg.MeiliURL, mcfg.MeiliKey, mcfg.MeiliPrefix = engineMeili, meili.url, meili.key, "bench_"
+		if err := mcfg.Validate(); err != nil {
 			return nil, err
 		}
-		defer ms.stop()
-		mb := &indexBuild{Engine: engineMeili, FirstBuild: ms.firstBuild}
-		ma := newAPI(ms.httpAddr, 8)
-		ma.token = admin.token
-		defer ma.close()
-		rest, err := waitIndexed(ctx, ma, load.expected(), 10*time.Minute)
+		// The launcher is ready once its indexes are built: at 100,000
+		// firms that takes Meilisearch minutes.
+		if inst, err = startLauncher(ctx, mcfg, logger, 20*time.Minute); err != nil {
+			return nil, fmt.Errorf("launcher on meilisearch: %w", err)
+		}
+		admin.close()
+		admin = newAPI(inst.addrs.HTTP, 8)
+		if err := admin.login(ctx, "admin", password); err != nil {
+			return nil, err
+		}
+		mb, err := waitIndexed(ctx, admin, load.expected(), 5*time.Minute)
 		if err != nil {
 			return nil, fmt.Errorf("meilisearch indexes: %w", err)
 		}
-		mb.Counts, mb.CatchUp = rest.Counts, time.Since(t)
+		mb.Engine, mb.FirstBuild, mb.CatchUp = engineMeili, time.Since(t), time.Since(t)
 		res.Builds[engineMeili] = mb
-		gateways[engineMeili] = ma
-		phase("Meilisearch match service: first build", t)
-		p("meilisearch: a second match service in this process (its own gRPC server and gateway at http %s) built every index from the feeds in %s; all counts matched after %s (%s)",
-			ms.httpAddr, secs(mb.FirstBuild), secs(mb.CatchUp), mb.countsText())
+		phase("restart the launcher on Meilisearch and build its indexes", t)
+		p("meilisearch: the launcher, stopped and started again on the same data with --search-engine meilisearch (http %s), built every index from the feeds in %s (%s)",
+			inst.addrs.HTTP, secs(mb.FirstBuild), mb.countsText())
 		p("  Meilisearch database on disk: %s", mib(dirSize(meili.dir)))
 		if took, idle := meili.settle(ctx, 3*time.Minute); idle {
 			p("  Meilisearch idle %s after the build (under 5%% of a core over 2 s); measuring from there", secs(took))
 		} else {
 			p("  Meilisearch still busy %s after the build; measuring anyway", secs(took))
 		}
-	}
-	p("")
-	if meili != nil {
-		if err := latency(engineMeili); err != nil {
+		p("")
+		if err := measure(engineMeili, admin, 1); err != nil {
 			return nil, err
 		}
 	}
-
-	// 4. Freshness, both engines at once.
-	t = time.Now()
-	p("== Freshness: firm updates at %g writes/s for %s, searched for on every engine at once ==", mo.WriteRate, mo.Duration)
-	fr, ws, err := runFreshness(ctx, admin, gateways, mo, load, opts.Seed, meili)
-	if err != nil {
-		return nil, err
-	}
-	res.Fresh, res.Writes = fr, ws
-	for _, f := range fr {
-		res.Problems = append(res.Problems, f.Problems...)
-	}
-	res.Problems = append(res.Problems, ws.Problems...)
-	phase("freshness", t)
-	printFreshness(p, mo, ws, fr)
-	p("")
 
 	printMatchSummary(p, res, time.Since(runStart))
 	if opts.Keep {
 		p("data directory kept: %s", dir)
 	}
 	return res, nil
+}
+
+// install is a running launcher.
+type install struct {
+	addrs  launcher.Addrs
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startLauncher starts the launcher with cfg and waits until it serves
+// (its indexes built), at most limit.
+func startLauncher(ctx context.Context, cfg launcher.Config, logger *slog.Logger, limit time.Duration) (*install, error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	in := &install{cancel: cancel, done: make(chan error, 1)}
+	ready := make(chan launcher.Addrs, 1)
+	go func() { in.done <- launcher.Run(runCtx, cfg, logger, func(a launcher.Addrs) { ready <- a }) }()
+	select {
+	case in.addrs = <-ready:
+		return in, nil
+	case err := <-in.done:
+		cancel()
+		in.done = nil
+		return nil, fmt.Errorf("launcher: %w", errors.Join(err, errors.New("stopped before it was ready")))
+	case <-time.After(limit):
+		in.stop(logger)
+		return nil, fmt.Errorf("launcher: not ready after %s", limit)
+	case <-ctx.Done():
+		in.stop(logger)
+		return nil, ctx.Err()
+	}
+}
+
+// stop stops the launcher and waits for it (at most 30 s); stopping twice
+// is harmless.
+func (in *install) stop(logger *slog.Logger) {
+	if in == nil || in.done == nil {
+		return
+	}
+	in.cancel()
+	select {
+	case err := <-in.done:
+		if err != nil {
+			logger.Warn("launcher stopped with an error", "err", err)
+		}
+	case <-time.After(30 * time.Second):
+		logger.Warn("launcher did not stop within 30s")
+	}
+	in.done = nil
 }
 
 // loadAverage reads /proc/loadavg (Linux); elsewhere it says so.

@@ -85,13 +85,14 @@ func freshWord(r *rand.Rand) string {
 	return string(b)
 }
 
-// runFreshness rewrites firms' main products at mo.WriteRate through the
-// launcher's gateway (open loop, each write with the etag read before the
-// phase) and, from each acknowledgement, searches every engine's gateway for
-// the write's word every mo.PollEvery until the firm is found or mo.FreshCap
-// passes.
-func runFreshness(ctx context.Context, admin *api, gateways map[string]*api, mo MatchOptions, load *matchLoad, seed uint64, meili *meiliServer) (map[string]*freshRun, *writeStats, error) {
-	r := rand.New(rand.NewPCG(seed, 0x66726573)) // "fres"
+// runFreshness rewrites firms' main products at mo.WriteRate through an
+// install's gateway g (open loop, each write with the etag read before the
+// phase) and, from each acknowledgement, searches the same gateway for the
+// write's word every mo.PollEvery until the firm is found or mo.FreshCap
+// passes. stream picks the firms (one per engine, so that each engine's
+// phase rewrites other firms).
+func runFreshness(ctx context.Context, g *api, engine string, mo MatchOptions, load *matchLoad, seed, stream uint64, meili *meiliServer) (*freshRun, *writeStats, error) {
+	r := rand.New(rand.NewPCG(seed, 0x66726573+stream)) // "fres"
 	n := max(1, int(mo.WriteRate*mo.Duration.Seconds()))
 	order := r.Perm(len(load.FirmIDs))[:n]
 	targets := make([]*freshTarget, n)
@@ -115,7 +116,7 @@ func runFreshness(ctx context.Context, admin *api, gateways map[string]*api, mo 
 				MainProducts string `json:"main_products"`
 			} `json:"firm"`
 		}
-		if err := getJSON(ctx, hc, admin.base, "/v1/firms/"+url.PathEscape(targets[i].id), admin.token, &resp); err != nil {
+		if err := getJSON(ctx, hc, g.base, "/v1/firms/"+url.PathEscape(targets[i].id), g.token, &resp); err != nil {
 			return err
 		}
 		targets[i].etag, targets[i].products = resp.Firm.Etag, resp.Firm.MainProducts
@@ -125,17 +126,7 @@ func runFreshness(ctx context.Context, admin *api, gateways map[string]*api, mo 
 		return nil, nil, fmt.Errorf("freshness: read the firms: %w", err)
 	}
 
-	engines := slices.Sorted(func(yield func(string) bool) {
-		for e := range gateways {
-			if slices.Contains(mo.Engines, e) && !yield(e) {
-				return
-			}
-		}
-	})
-	runs := map[string]*freshRun{}
-	for _, e := range engines {
-		runs[e] = &freshRun{Engine: e, Cap: mo.FreshCap}
-	}
+	f := &freshRun{Engine: engine, Cap: mo.FreshCap}
 	var mu sync.Mutex
 	ws := &writeStats{}
 	var acks []sample
@@ -159,7 +150,7 @@ func runFreshness(ctx context.Context, admin *api, gateways map[string]*api, mo 
 			if t.products != "" {
 				products = t.products + "、" + t.token
 			}
-			err := writeFirm(ctx, hc, admin, t, products)
+			err := writeFirm(ctx, hc, g, t, products)
 			acked := time.Now()
 			mu.Lock()
 			ws.N++
@@ -174,24 +165,19 @@ func runFreshness(ctx context.Context, admin *api, gateways map[string]*api, mo 
 			if err != nil {
 				return
 			}
-			for _, e := range engines {
-				wg.Go(func() {
-					seen, delay, polls, errs, firstErr := pollFor(ctx, hc, gateways[e], t, acked, mo)
-					mu.Lock()
-					defer mu.Unlock()
-					f := runs[e]
-					f.Writes++
-					f.Polls += polls
-					f.Errors += errs
-					if firstErr != nil && len(f.Problems) < 3 {
-						f.Problems = append(f.Problems, fmt.Sprintf("%s freshness search: %v", e, firstErr))
-					}
-					if seen {
-						f.Seen = append(f.Seen, delay)
-					} else {
-						f.NotSeen++
-					}
-				})
+			seen, delay, polls, errs, firstErr := pollFor(ctx, hc, g, t, acked, mo)
+			mu.Lock()
+			defer mu.Unlock()
+			f.Writes++
+			f.Polls += polls
+			f.Errors += errs
+			if firstErr != nil && len(f.Problems) < 3 {
+				f.Problems = append(f.Problems, fmt.Sprintf("%s freshness search: %v", engine, firstErr))
+			}
+			if seen {
+				f.Seen = append(f.Seen, delay)
+			} else {
+				f.NotSeen++
 			}
 		})
 	}
@@ -209,10 +195,8 @@ func runFreshness(ctx context.Context, admin *api, gateways map[string]*api, mo 
 	}
 	ws.Wall = last.Sub(start)
 	ws.Ack = summarizeCalls(acks, ws.Wall)
-	for _, f := range runs {
-		slices.Sort(f.Seen)
-	}
-	return runs, ws, nil
+	slices.Sort(f.Seen)
+	return f, ws, nil
 }
 
 // writeFirm sends PATCH /v1/firms/{id} with the etag and the new products
@@ -292,32 +276,22 @@ func pollFor(ctx context.Context, hc *http.Client, g *api, t *freshTarget, acked
 	}
 }
 
-func printFreshness(p func(string, ...any), mo MatchOptions, ws *writeStats, runs map[string]*freshRun) {
-	p("writes: %s PATCH /v1/firms/{id} (main_products + a unique word, with the etag read before) through the launcher's gateway in %s; acknowledged p50 %s, p99 %s; %d failed",
+func printFreshness(p func(string, ...any), mo MatchOptions, ws *writeStats, f *freshRun) {
+	p("writes: %s PATCH /v1/firms/{id} (main_products + a unique word, with the etag read before) through the gateway in %s; acknowledged p50 %s, p99 %s; %d failed",
 		thousands(ws.N), secs(ws.Wall), ms(ws.Ack.P50), ms(ws.Ack.P99), ws.Errors)
-	p("each acknowledged write searched for (GET /v1/search?kinds=DOCUMENT_KIND_FIRM&q=<word>) every %s on each engine's gateway, for at most %s; delay = acknowledgement → first answer listing the firm",
+	p("each acknowledged write searched for (GET /v1/search?kinds=DOCUMENT_KIND_FIRM&q=<word>) every %s through the same gateway, for at most %s; delay = acknowledgement → first answer listing the firm",
 		mo.PollEvery, mo.FreshCap)
 	p("%-12s %7s %10s %10s %10s %10s %9s %7s %7s", "engine", "writes", "p50", "p95", "p99", "max", "not seen", "polls", "errors")
-	for _, e := range mo.Engines {
-		f := runs[e]
-		if f == nil {
-			continue
-		}
-		maxS := "—"
-		if len(f.Seen) > 0 {
-			maxS = ms(f.Seen[len(f.Seen)-1])
-		}
-		p("%-12s %7d %10s %10s %10s %10s %9d %7d %7d", e, f.Writes, f.pct(0.50), f.pct(0.95), f.pct(0.99), maxS, f.NotSeen, f.Polls, f.Errors)
+	maxS := "—"
+	if len(f.Seen) > 0 {
+		maxS = ms(f.Seen[len(f.Seen)-1])
 	}
-	for _, e := range mo.Engines {
-		if f := runs[e]; f != nil {
-			v := "within budget"
-			if f.p95() > freshnessBudget {
-				v = "OVER budget"
-			}
-			p("budget (p95 ≤ %s): %s %s (p95 %s)", secs(freshnessBudget), e, v, f.pct(0.95))
-		}
+	p("%-12s %7d %10s %10s %10s %10s %9d %7d %7d", f.Engine, f.Writes, f.pct(0.50), f.pct(0.95), f.pct(0.99), maxS, f.NotSeen, f.Polls, f.Errors)
+	v := "within budget"
+	if f.p95() > freshnessBudget {
+		v = "OVER budget"
 	}
+	p("budget (p95 ≤ %s): %s %s (p95 %s)", secs(freshnessBudget), f.Engine, v, f.pct(0.95))
 	cores := max(ws.Phase.Seconds(), 0.001)
 	cpu := fmt.Sprintf("this process %.1f CPU-s (%.2f cores)", ws.CPU.Seconds(), ws.CPU.Seconds()/cores)
 	if ws.Meili > 0 {

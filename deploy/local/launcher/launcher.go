@@ -35,6 +35,7 @@ import (
 	"github.com/qihang-hz/qihang/services/match/index"
 	"github.com/qihang-hz/qihang/services/match/index/bleveindex"
 	"github.com/qihang-hz/qihang/services/match/index/meiliindex"
+	"github.com/qihang-hz/qihang/services/match/indexsync"
 	matchserver "github.com/qihang-hz/qihang/services/match/server"
 	profilesserver "github.com/qihang-hz/qihang/services/profiles/server"
 )
@@ -246,12 +247,14 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(Addrs)
 	}
 
 	// The match service follows the other services' change feeds from
-	// now on; the launcher is ready once every index has its first build.
+	// now on; the launcher is ready once every index has its first build,
+	// however long that takes (a large store on Meilisearch takes minutes;
+	// progress is logged).
 	syncCtx, stopSync := context.WithCancel(context.Background())
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); match.Run(syncCtx) }()
 	defer func() { stopSync(); <-syncDone }()
-	if err := match.Syncer.WaitReady(openCtx); err != nil {
+	if err := waitFirstBuild(ctx, match.Syncer, logger); err != nil {
 		stopGRPC()
 		<-grpcErr
 		return fmt.Errorf("first index build: %w", err)
@@ -356,5 +359,32 @@ func logDemo(logger *slog.Logger, sum *demo.Summary) {
 	}
 	for _, a := range sum.Accounts {
 		logger.Info("demo account", "username", a.Username, "role", a.RoleLabel, "scope", a.Scope)
+	}
+}
+
+// buildProgressEvery is how often the launcher logs the progress of the
+// first index build.
+const buildProgressEvery = 30 * time.Second
+
+// waitFirstBuild waits until every index has its first build, logging the
+// indexes still building every buildProgressEvery.
+func waitFirstBuild(ctx context.Context, s *indexsync.Syncer, logger *slog.Logger) error {
+	start := time.Now()
+	for {
+		wctx, cancel := context.WithTimeout(ctx, buildProgressEvery)
+		err := s.WaitReady(wctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return errors.Join(err, ctx.Err())
+		}
+		var building []string
+		for _, st := range s.Status(ctx) {
+			if r := st.CurrentRebuild; r != nil {
+				building = append(building, fmt.Sprintf("%s %d/%d", st.Kind, r.Indexed, r.Total))
+			} else if !s.Ready(st.Kind) {
+				building = append(building, string(st.Kind))
+			}
+		}
+		logger.Info("still building the search indexes", "elapsed", time.Since(start).Round(time.Second), "building", strings.Join(building, ", "))
 	}
 }
