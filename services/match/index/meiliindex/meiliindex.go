@@ -79,9 +79,11 @@ type Engine struct {
 	docs map[index.Kind]map[string]taggedDoc
 }
 
+// taggedDoc is a remembered document: its content tag and the document
+// packed (packdoc.go).
 type taggedDoc struct {
-	tag string
-	doc index.Document
+	tag    string
+	packed []byte
 }
 
 // contentTag names a document's content: equal tags, equal documents.
@@ -104,21 +106,28 @@ func (e *Engine) remember(kind index.Kind, docs []index.Document, deletes []stri
 		e.docs[kind] = m
 	}
 	for _, d := range docs {
-		m[d.ID] = taggedDoc{tag: contentTag(stored(d)), doc: d}
+		m[d.ID] = taggedDoc{tag: contentTag(stored(d)), packed: packDoc(d)}
 	}
 	for _, id := range deletes {
 		delete(m, id)
 	}
 }
 
+// cached returns the remembered document id of kind when its content tag
+// is tag; each call unpacks a document of its own.
 func (e *Engine) cached(kind index.Kind, id, tag string) (index.Document, bool) {
 	e.dmu.RLock()
-	defer e.dmu.RUnlock()
 	td, ok := e.docs[kind][id]
+	e.dmu.RUnlock()
 	if !ok || tag == "" || td.tag != tag {
 		return index.Document{}, false
 	}
-	return td.doc, true
+	d, err := unpackDoc(id, td.packed)
+	if err != nil {
+		// Not expected (packDoc wrote it); the caller fetches it instead.
+		return index.Document{}, false
+	}
+	return d, true
 }
 
 func stored(d index.Document) storedDoc {
