@@ -10,19 +10,20 @@ import (
 )
 
 // The engine keeps every document it wrote in memory, so that a hit needs
-// no stored fields from Meilisearch. Kept decoded, 100,000 firms were about
-// half of the live heap of the all-in-one process, three maps and a score
-// of strings and slices each, and marking them was most of every garbage
-// collection (which, on two cores, takes the CPU Meilisearch needs). So a
-// document is kept packed in one byte slice, which the collector does not
-// look into, and unpacked for each hit: its strings and payload point into
-// the packed bytes, only the maps and one slice of keyword values are new.
+// no stored fields from Meilisearch. Kept decoded (three maps and a score
+// of strings and slices each), 100,000 firms were about half of the live
+// heap of the all-in-one process, and so about half of the marking of every
+// garbage collection, which on two cores takes the CPU Meilisearch needs.
+// So a document is kept packed in one byte slice, which the collector does
+// not look into, and unpacked for each hit: its strings and payload point
+// into the packed bytes; only the maps and one slice of keyword values are
+// new.
 //
-// The format: version, title, then text, keywords (with the number of
-// values of all fields) and numbers as a count and entries, then the
-// payload. Counts and lengths are uvarints holding
-// n+1, 0 standing for a nil map, slice or payload, so that a document
-// unpacks exactly as it was written.
+// The format: version (varint), title, then text, keywords (with the
+// number of values of all fields first) and numbers as a count and
+// entries, then the payload. Strings are a uvarint length and the bytes.
+// Counts of maps, lists and the payload are uvarints holding n+1, 0
+// standing for nil, so that a document unpacks exactly as it was written.
 
 // packDoc encodes d (its ID aside: the cache key holds it).
 func packDoc(d index.Document) []byte {
