@@ -95,6 +95,11 @@ func contentTag(sd storedDoc) string {
 }
 
 func (e *Engine) remember(kind index.Kind, docs []index.Document, deletes []string) {
+	// Tag and pack before taking the lock that every hit reads under.
+	entries := make([]taggedDoc, len(docs))
+	for i, d := range docs {
+		entries[i] = taggedDoc{tag: contentTag(stored(d)), packed: packDoc(d)}
+	}
 	e.dmu.Lock()
 	defer e.dmu.Unlock()
 	if e.docs == nil {
@@ -105,8 +110,8 @@ func (e *Engine) remember(kind index.Kind, docs []index.Document, deletes []stri
 		m = map[string]taggedDoc{}
 		e.docs[kind] = m
 	}
-	for _, d := range docs {
-		m[d.ID] = taggedDoc{tag: contentTag(stored(d)), packed: packDoc(d)}
+	for i, d := range docs {
+		m[d.ID] = entries[i]
 	}
 	for _, id := range deletes {
 		delete(m, id)
