@@ -109,33 +109,13 @@ func run(ctx context.Context, opts Options, out, logOut io.Writer) (*Result, err
 	level, _ := launcher.ParseLevel(cfg.LogLevel)
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	ready := make(chan launcher.Addrs, 1)
-	done := make(chan error, 1)
 	start := time.Now()
-	go func() { done <- launcher.Run(runCtx, cfg, logger, func(a launcher.Addrs) { ready <- a }) }()
-	defer func() {
-		stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				logger.Warn("launcher stopped with an error", "err", err)
-			}
-		case <-time.After(30 * time.Second):
-			logger.Warn("launcher did not stop within 30s")
-		}
-	}()
-	var addrs launcher.Addrs
-	select {
-	case addrs = <-ready:
-	case err := <-done:
-		return nil, fmt.Errorf("launcher: %w", errors.Join(err, errors.New("stopped before it was ready")))
-	case <-time.After(2 * time.Minute):
-		return nil, errors.New("launcher: not ready after 2 minutes")
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	inst, err := startLauncher(ctx, cfg, logger, 2*time.Minute)
+	if err != nil {
+		return nil, err
 	}
+	defer inst.stop(logger)
+	addrs := inst.addrs
 	res.Startup = time.Since(start)
 	p("started: embedded store, services and gateway in %s (http %s, grpc %s, data %s)",
 		secs(res.Startup), addrs.HTTP, addrs.GRPC, dir)

@@ -162,7 +162,7 @@ func delayedACKs() int64 {
 	return -1
 }
 
-// traceFile is a file of the trace directory.
-func traceFile(dir, kind, engine string, round int) string {
-	return filepath.Join(dir, fmt.Sprintf("%s-%s-%d.csv", kind, engine, round))
+// traceFile is a file of the trace directory, e.g. samples-bleve-1.csv.
+func traceFile(dir, kind, engine string, round int, ext string) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-%s-%d.%s", kind, engine, round, ext))
 }

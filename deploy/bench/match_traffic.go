@@ -471,13 +471,13 @@ func measureRound(ctx context.Context, hc *http.Client, engine, base string, mix
 	stopProfile := func() {}
 	if mo.Trace != "" {
 		var err error
-		if sampler, err = startMachineSampler(traceFile(mo.Trace, "samples", engine, round), start, meili); err != nil {
+		if sampler, err = startMachineSampler(traceFile(mo.Trace, "samples", engine, round, "csv"), start, meili); err != nil {
 			return nil, err
 		}
 		// One CPU profile per round, unless -match-cpuprofile takes the
 		// whole phase (one profile runs at a time).
 		if mo.CPUProfile == "" {
-			if stopProfile, err = startCPUProfile(strings.TrimSuffix(traceFile(mo.Trace, "cpu", engine, round), ".csv") + ".pprof"); err != nil {
+			if stopProfile, err = startCPUProfile(traceFile(mo.Trace, "cpu", engine, round, "pprof")); err != nil {
 				_ = sampler.close()
 				return nil, err
 			}
@@ -495,7 +495,7 @@ func measureRound(ctx context.Context, hc *http.Client, engine, base string, mix
 	stopProfile()
 	mr.Total = summarizeCalls(samples, wall)
 	if sampler != nil {
-		if err := errors.Join(sampler.close(), writeRequestTrace(traceFile(mo.Trace, "requests", engine, round), start, samples)); err != nil {
+		if err := errors.Join(sampler.close(), writeRequestTrace(traceFile(mo.Trace, "requests", engine, round, "csv"), start, samples)); err != nil {
 			return nil, fmt.Errorf("-match-trace: %w", err)
 		}
 	}
